@@ -1,0 +1,65 @@
+import { mapBounded } from '../concurrency.js';
+import type { Policy, ServicePolicy } from '../config/policy.js';
+import type { MetricsProvider } from '../metrics/provider.js';
+import { observe, type Versions } from '../observe.js';
+import { decide } from '../policy/evaluate.js';
+import type { Decision } from '../policy/types.js';
+import { type Report, serviceReport } from '../report.js';
+
+export interface EvaluateOptions {
+  providers: ReadonlyMap<string, MetricsProvider>;
+  now: Date;
+  /** `--candidate` / `--stable`: versions for services whose pin history is not read. */
+  candidate?: string | undefined;
+  stable?: string | undefined;
+  services?: readonly string[] | undefined;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export async function decideService(
+  service: ServicePolicy,
+  versions: Versions,
+  o: { providers: ReadonlyMap<string, MetricsProvider>; now: Date; deployedAt?: Date | undefined },
+): Promise<Decision> {
+  const observed = await observe(service, versions, {
+    providers: o.providers,
+    end: o.now,
+    deployedAt: o.deployedAt,
+  });
+  return decide(service.rule, observed);
+}
+
+export function selectServices(policy: Policy, names: readonly string[] | undefined): ServicePolicy[] {
+  if (!names?.length) return policy.services;
+  const known = new Set(policy.services.map((s) => s.name));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length) {
+    throw new UsageError(
+      `no service ${unknown.join(', ')} in ${policy.file} (services: ${[...known].join(', ')})`,
+    );
+  }
+  return policy.services.filter((s) => names.includes(s.name));
+}
+
+/** Decisions only: never reads or writes the GitOps repository. */
+export async function evaluate(policy: Policy, o: EvaluateOptions): Promise<Report> {
+  const services = selectServices(policy, o.services);
+  const reports = await mapBounded(services, 8, async (service) => {
+    const candidate = o.candidate ?? service.candidate;
+    const stable = o.stable ?? (service.stable === 'auto' ? undefined : service.stable);
+    if (!candidate) {
+      throw new UsageError(
+        `service ${service.name}: no candidate version: pass --candidate VERSION (pinback run reads it from the pin)`,
+      );
+    }
+    const decision = await decideService(service, { candidate, stable }, o);
+    return serviceReport(
+      { service: service.name, stage: service.stage, from: candidate, to: stable ?? null },
+      decision,
+    );
+  });
+  return { version: 1, services: reports };
+}

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { formatPath, PolicyError, type PolicyIssue } from './errors.js';
+import { normalizeFull, normalizeSeed } from './normalize.js';
+import type { Policy } from './policy.js';
+import { fullForm, seedForm } from './schema.js';
+import { didYouMean } from './suggest.js';
+import { readYamlTree, type YamlTree } from './yaml-tree.js';
+
+let knownKeys: Set<string> | undefined;
+
+/** Every key the policy file format knows, for did-you-mean on unknown keys. */
+function allKeys(): Set<string> {
+  if (knownKeys) return knownKeys;
+  knownKeys = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    if (o.properties && typeof o.properties === 'object') {
+      for (const k of Object.keys(o.properties)) knownKeys!.add(k);
+    }
+    for (const v of Object.values(o)) visit(v);
+  };
+  visit(z.toJSONSchema(fullForm, { io: 'input', unrepresentable: 'any' }));
+  visit(z.toJSONSchema(seedForm, { io: 'input', unrepresentable: 'any' }));
+  return knownKeys;
+}
+
+function toIssues(error: z.ZodError, tree: YamlTree, file: string): PolicyIssue[] {
+  const out: PolicyIssue[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const k of issue.keys) {
+        const path = [...issue.path, k];
+        const hint = didYouMean(k, allKeys());
+        out.push({
+          file,
+          ...tree.locateKey(path),
+          path: formatPath(path),
+          message: `unknown key "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}`,
+        });
+      }
+      continue;
+    }
+    out.push({ file, ...tree.locate(issue.path), path: formatPath(issue.path), message: issue.message });
+  }
+  return out.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/**
+ * Parses and validates a policy file's text. Throws PolicyError listing every problem as
+ * FILE:LINE:COL with the key path; nothing is normalized from a file that has any problem.
+ */
+export function parsePolicy(
+  text: string,
+  file: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Policy {
+  const tree = readYamlTree(text, file, env);
+  if (tree.issues.length) throw new PolicyError(tree.issues);
+  if (tree.value === null || typeof tree.value !== 'object' || Array.isArray(tree.value)) {
+    throw new PolicyError([
+      {
+        file,
+        line: 1,
+        col: 1,
+        path: '',
+        message: 'a policy file is a YAML mapping with version: 1 and services:',
+      },
+    ]);
+  }
+  const isSeed = 'rollback' in tree.value;
+  const digest = `sha256:${createHash('sha256').update(text).digest('hex')}`;
+  if (isSeed) {
+    const parsed = seedForm.safeParse(tree.value);
+    if (!parsed.success) throw new PolicyError(toIssues(parsed.error, tree, file));
+    return normalizeSeed(parsed.data, file, digest);
+  }
+  const parsed = fullForm.safeParse(tree.value);
+  if (!parsed.success) throw new PolicyError(toIssues(parsed.error, tree, file));
+  const { policy, issues } = normalizeFull(parsed.data, file, digest);
+  if (issues.length) {
+    throw new PolicyError(
+      issues.map((i) => ({ file, ...tree.locate(i.path), path: formatPath(i.path), message: i.message })),
+    );
+  }
+  return policy;
+}
+
+export async function loadPolicy(
+  file: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<Policy> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PolicyError([
+      {
+        file,
+        line: 1,
+        col: 1,
+        path: '',
+        message:
+          code === 'ENOENT'
+            ? 'no such file (pass the policy file with -c FILE)'
+            : `cannot read: ${(e as Error).message}`,
+      },
+    ]);
+  }
+  return parsePolicy(text, file, env);
+}
+
+export function policyJsonSchema(): unknown {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'pinback policy file',
+    anyOf: [
+      z.toJSONSchema(fullForm, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }),
+      z.toJSONSchema(seedForm, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }),
+    ].map((s) => {
+      const { $schema: _drop, ...rest } = s as Record<string, unknown>;
+      return rest;
+    }),
+  };
+}

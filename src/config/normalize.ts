@@ -1,0 +1,225 @@
+import type { PinLocator } from '../pins/locator.js';
+import type { TriggerRule } from '../policy/types.js';
+import {
+  BUILT_IN_DEFAULTS,
+  IMPLICIT_FILE_PROVIDER,
+  type KillSwitch,
+  type OnRollback,
+  type PinSpec,
+  type Policy,
+  type ServicePolicy,
+  type TriggerQuery,
+} from './policy.js';
+import type { FullForm, OnRollbackInput, SeedForm, ServiceInput } from './schema.js';
+
+interface PathIssue {
+  path: PropertyKey[];
+  message: string;
+}
+
+function pinSpec(p: NonNullable<ServiceInput['pin']>): PinSpec {
+  let locator: PinLocator;
+  if (p.kustomize_image !== undefined) locator = { kustomize_image: p.kustomize_image, field: p.field };
+  else if (p.yaml_path !== undefined) locator = { yaml_path: p.yaml_path, match: p.match };
+  else if (p.container !== undefined) locator = { container: p.container, match: p.match };
+  else if (p.setter !== undefined) locator = { setter: p.setter };
+  else locator = { regex: p.regex! };
+  return { file: p.file, locator };
+}
+
+function onRollback(r: OnRollbackInput | undefined, d: OnRollbackInput | undefined): OnRollback {
+  const ks = r?.kill_switch ?? d?.kill_switch;
+  const killSwitch: KillSwitch | undefined = ks && {
+    file: ks.file,
+    locator: ks.yaml_path !== undefined ? { yaml_path: ks.yaml_path } : { regex: ks.regex! },
+    value: ks.value,
+    release: ks.release,
+  };
+  const incident = r?.incident ?? d?.incident;
+  return {
+    lockCandidate: r?.lock_candidate ?? d?.lock_candidate ?? true,
+    killSwitch,
+    incident: {
+      labels: incident?.labels ?? ['incident', 'rollback'],
+      assignees: incident?.assignees ?? [],
+      template: incident?.template,
+      repo: incident?.repo,
+    },
+    notify: r?.notify ?? d?.notify ?? [],
+    verifyWindowMs: (r?.verify ?? d?.verify)?.window,
+    fallbackDepth: r?.fallback_depth ?? d?.fallback_depth ?? 1,
+  };
+}
+
+/** Applies defaults and checks what the schema cannot: provider references and require <= triggers. */
+export function normalizeFull(
+  input: FullForm,
+  file: string,
+  digest: string,
+): { policy: Policy; issues: PathIssue[] } {
+  const issues: PathIssue[] = [];
+  const d = input.defaults ?? {};
+  const providers = input.providers ?? {};
+  const providerNames = Object.keys(providers);
+  const services: ServicePolicy[] = [];
+
+  for (const [name, s] of Object.entries(input.services)) {
+    const windowMs = s.window ?? d.window ?? BUILT_IN_DEFAULTS.window;
+    const triggers: TriggerRule[] = [];
+    const queries: TriggerQuery[] = [];
+    for (const [tname, t] of Object.entries(s.triggers)) {
+      const provider =
+        t.provider ??
+        s.provider ??
+        d.provider ??
+        (providerNames.length === 1 ? providerNames[0]! : IMPLICIT_FILE_PROVIDER);
+      if (!(provider in providers) && provider !== IMPLICIT_FILE_PROVIDER) {
+        const where = t.provider
+          ? ['services', name, 'triggers', tname, 'provider']
+          : s.provider
+            ? ['services', name, 'provider']
+            : ['defaults', 'provider'];
+        issues.push({
+          path: where,
+          message: `no provider "${provider}" under providers:${providerNames.length ? ` (have ${providerNames.join(', ')})` : ''}`,
+        });
+      }
+      const type = providers[provider]?.type ?? 'file';
+      if (type !== 'file' && !t.query) {
+        issues.push({
+          path: ['services', name, 'triggers', tname],
+          message: `a ${type} trigger needs a query`,
+        });
+      }
+      const needsBaseline = t.max_increase !== undefined || t.max_decrease !== undefined;
+      triggers.push({
+        name: tname,
+        max: t.max,
+        min: t.min,
+        maxIncrease: t.max_increase,
+        maxDecrease: t.max_decrease,
+        aggregate: t.aggregate ?? s.aggregate ?? d.aggregate ?? BUILT_IN_DEFAULTS.aggregate,
+        sustained: t.sustained ?? s.sustained ?? d.sustained ?? BUILT_IN_DEFAULTS.sustained,
+        onNoData: t.on_no_data ?? s.on_no_data ?? d.on_no_data ?? BUILT_IN_DEFAULTS.onNoData,
+        reason: t.reason,
+        severity: t.severity ?? 'high',
+      });
+      queries.push({
+        name: tname,
+        provider,
+        query: t.query,
+        windowMs: t.window ?? windowMs,
+        stepMs: t.step,
+        reduce: t.reduce,
+        args: t.args ?? {},
+        needsBaseline,
+      });
+    }
+    const require = s.require ?? d.require ?? BUILT_IN_DEFAULTS.require;
+    if (require > triggers.length) {
+      issues.push({
+        path: ['services', name, s.require !== undefined ? 'require' : 'triggers'],
+        message: `require: ${require} but the service has ${triggers.length} trigger(s)`,
+      });
+    }
+    if (!s.pin && !s.candidate) {
+      issues.push({
+        path: ['services', name],
+        message: 'a service needs a pin: (or a fixed candidate: to evaluate without one)',
+      });
+    }
+    services.push({
+      name,
+      stage: s.stage ?? BUILT_IN_DEFAULTS.stage,
+      pin: s.pin && pinSpec(s.pin),
+      stable: s.stable ?? 'auto',
+      candidate: s.candidate,
+      baseline: s.baseline ?? 'stable',
+      guardWindowMs: s.guard_window ?? d.guard_window ?? BUILT_IN_DEFAULTS.guardWindow,
+      cooldownMs: s.cooldown ?? d.cooldown ?? BUILT_IN_DEFAULTS.cooldown,
+      mode: s.mode ?? d.mode ?? BUILT_IN_DEFAULTS.mode,
+      owners: s.owners ?? input.owners ?? [],
+      rule: { triggers, require },
+      queries,
+      onRollback: onRollback(s.on_rollback, d.on_rollback),
+    });
+  }
+  return {
+    policy: {
+      file,
+      digest,
+      gitops: input.gitops && {
+        repo: input.gitops.repo,
+        branch: input.gitops.branch,
+        author: input.gitops.author,
+      },
+      providers,
+      services,
+    },
+    issues,
+  };
+}
+
+/** The seeds' form: one service, fixed versions, every trigger a maximum. */
+export function normalizeSeed(input: SeedForm, file: string, digest: string): Policy {
+  const r = input.rollback;
+  const at = (s: string) => s.indexOf('@');
+  const service = r.candidate_version.slice(0, at(r.candidate_version));
+  const providers = input.providers ?? {};
+  const providerNames = Object.keys(providers);
+  const provider = providerNames.length === 1 ? providerNames[0]! : IMPLICIT_FILE_PROVIDER;
+  const names = Object.keys(r.triggers);
+  return {
+    file,
+    digest,
+    gitops: undefined,
+    providers,
+    services: [
+      {
+        name: service,
+        stage: r.stage ?? 'canary',
+        pin: undefined,
+        stable: r.stable_version.slice(at(r.stable_version) + 1),
+        candidate: r.candidate_version.slice(at(r.candidate_version) + 1),
+        baseline: 'stable',
+        guardWindowMs: BUILT_IN_DEFAULTS.guardWindow,
+        cooldownMs: BUILT_IN_DEFAULTS.cooldown,
+        mode: BUILT_IN_DEFAULTS.mode,
+        owners: [],
+        rule: {
+          require: Math.min(r.require ?? 1, names.length),
+          triggers: names.map((name) => ({
+            name,
+            max: r.triggers[name],
+            min: undefined,
+            maxIncrease: undefined,
+            maxDecrease: undefined,
+            aggregate: BUILT_IN_DEFAULTS.aggregate,
+            sustained: 1,
+            onNoData: BUILT_IN_DEFAULTS.onNoData,
+            reason: /error|fail/i.test(name)
+              ? 'error_spike'
+              : /latency|duration|slo|sla/i.test(name)
+                ? 'sla_breach'
+                : undefined,
+            severity: 'high',
+          })),
+        },
+        queries: names.map((name) => ({
+          name,
+          provider,
+          query: undefined,
+          windowMs: BUILT_IN_DEFAULTS.window,
+          stepMs: undefined,
+          reduce: undefined,
+          args: {},
+          needsBaseline: false,
+        })),
+        onRollback: {
+          ...onRollback(undefined, undefined),
+          lockCandidate: r.lock_candidate_after_rollback ?? true,
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,82 @@
+import type { PinLocator } from '../pins/locator.js';
+import type { Aggregation, NoDataPolicy, ServiceRule } from '../policy/types.js';
+import type { NotifierConfig, ProviderConfig } from './schema.js';
+
+export type Mode = 'auto' | 'propose' | 'dry-run';
+
+/** A trigger's query side: where and how its metric is read. The limit side lives in the rule. */
+export interface TriggerQuery {
+  name: string;
+  provider: string;
+  query: string | undefined;
+  windowMs: number;
+  stepMs: number | undefined;
+  reduce: 'sum' | 'max' | 'mean' | 'min' | undefined;
+  args: Record<string, string>;
+  needsBaseline: boolean;
+}
+
+export interface PinSpec {
+  file: string;
+  locator: PinLocator;
+}
+
+export interface KillSwitch {
+  file: string;
+  locator: { yaml_path: string } | { regex: string };
+  value: string;
+  release: 'on_recovery' | 'manual';
+}
+
+export interface OnRollback {
+  lockCandidate: boolean;
+  killSwitch: KillSwitch | undefined;
+  incident: { labels: string[]; assignees: string[]; template: string | undefined; repo: string | undefined };
+  notify: NotifierConfig[];
+  verifyWindowMs: number | undefined;
+  fallbackDepth: number;
+}
+
+export interface ServicePolicy {
+  name: string;
+  stage: string;
+  pin: PinSpec | undefined;
+  /** `auto` (from the pin's history) or a fixed version. */
+  stable: string;
+  /** A fixed candidate, for a service evaluated without a pin (the seed form). */
+  candidate: string | undefined;
+  baseline: 'stable' | 'before_deploy';
+  guardWindowMs: number;
+  cooldownMs: number;
+  mode: Mode;
+  owners: string[];
+  rule: ServiceRule;
+  queries: TriggerQuery[];
+  onRollback: OnRollback;
+}
+
+export interface Policy {
+  file: string;
+  /** `sha256:<hex>` of the policy file's bytes, recorded in the Rollback-Policy trailer. */
+  digest: string;
+  gitops:
+    | { repo: string; branch: string | undefined; author: { name: string; email: string } | undefined }
+    | undefined;
+  providers: Record<string, ProviderConfig>;
+  services: ServicePolicy[];
+}
+
+export const BUILT_IN_DEFAULTS = {
+  window: 600_000,
+  cooldown: 1_800_000,
+  guardWindow: 7_200_000,
+  require: 1,
+  sustained: 1,
+  onNoData: 'inconclusive' as NoDataPolicy,
+  aggregate: 'last' as Aggregation,
+  mode: 'auto' as Mode,
+  stage: 'production',
+};
+
+/** The provider a trigger falls back to when the policy names none: metrics from a JSON file (`--metrics-file`). */
+export const IMPLICIT_FILE_PROVIDER = 'file';

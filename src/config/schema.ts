@@ -1,0 +1,242 @@
+import { z } from 'zod';
+import { parseDuration, parseRatio } from './duration.js';
+
+const DURATION_PATTERN = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/;
+
+export const duration = z
+  .string()
+  .regex(DURATION_PATTERN, { message: 'expected a duration such as 30s, 10m, 1h or 1h30m' })
+  .transform((s) => parseDuration(s)!);
+
+const RATIO_MESSAGE = 'expected a percentage such as 50% or a ratio such as 0.5';
+const ratio = z
+  .union([
+    z.number({ error: RATIO_MESSAGE }).nonnegative({ error: RATIO_MESSAGE }),
+    z.string({ error: RATIO_MESSAGE }).regex(/^\d+(?:\.\d+)?%$/, { message: RATIO_MESSAGE }),
+  ])
+  .transform((v) => parseRatio(v)!);
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+  message: 'use letters, digits, ".", "_" and "-" only',
+});
+const reason = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, { message: 'a reason is snake_case, e.g. error_spike or sla_breach' });
+
+const documentMatch = z.strictObject({ kind: z.string().optional(), name: z.string().optional() });
+
+export const LOCATOR_KEYS = ['kustomize_image', 'yaml_path', 'container', 'setter', 'regex'] as const;
+
+const pin = z
+  .strictObject({
+    file: z.string().min(1),
+    kustomize_image: z.string().min(1).optional(),
+    field: z.enum(['newTag', 'digest']).optional(),
+    yaml_path: z.string().min(1).optional(),
+    container: z.string().min(1).optional(),
+    match: documentMatch.optional(),
+    setter: z.string().min(1).optional(),
+    regex: z.string().min(1).optional(),
+  })
+  .superRefine((p, ctx) => {
+    const given = LOCATOR_KEYS.filter((k) => p[k] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          given.length === 0
+            ? `a pin needs one locator: ${LOCATOR_KEYS.join(', ')}`
+            : `a pin takes exactly one locator, found ${given.join(' and ')}`,
+      });
+    }
+    if (p.regex !== undefined) {
+      try {
+        if (!new RegExp(p.regex).source.includes('(?<version>')) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['regex'],
+            message: 'the regex needs a named group (?<version>...)',
+          });
+        }
+      } catch (e) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['regex'],
+          message: `not a valid regular expression: ${(e as Error).message}`,
+        });
+      }
+    }
+  });
+
+const headers = z.record(z.string(), z.string());
+
+const fileProvider = z.strictObject({ type: z.literal('file'), path: z.string().min(1) });
+const tls = { ca: z.string().optional(), insecure_skip_verify: z.boolean().optional() };
+const prometheusProvider = z.strictObject({
+  type: z.literal('prometheus'),
+  url: z.url({ error: 'expected an http(s) URL such as http://prometheus:9090' }),
+  headers: headers.optional(),
+  basic_auth: z.strictObject({ username: z.string(), password: z.string() }).optional(),
+  bearer_token: z.string().optional(),
+  timeout: duration.optional(),
+  step: duration.optional(),
+  ...tls,
+});
+const datadogProvider = z.strictObject({
+  type: z.literal('datadog'),
+  site: z.string().default('datadoghq.com'),
+  api_key: z.string().min(1),
+  app_key: z.string().min(1),
+  base_url: z.url().optional(),
+  timeout: duration.optional(),
+});
+const httpProvider = z.strictObject({
+  type: z.literal('http'),
+  url: z.string().min(1),
+  method: z.enum(['GET', 'POST']).default('GET'),
+  headers: headers.optional(),
+  body: z.string().optional(),
+  select: z.string().min(1),
+  timeout: duration.optional(),
+  ...tls,
+});
+export const provider = z.discriminatedUnion('type', [
+  fileProvider,
+  prometheusProvider,
+  datadogProvider,
+  httpProvider,
+]);
+
+const aggregation = z.enum(['last', 'mean', 'max', 'min', 'p50', 'p90', 'p95', 'p99']);
+const noData = z.enum(['inconclusive', 'allow', 'stop']);
+const severity = z.enum(['critical', 'high', 'medium']);
+const mode = z.enum(['auto', 'propose', 'dry-run']);
+
+const trigger = z
+  .strictObject({
+    query: z.string().optional(),
+    provider: z.string().optional(),
+    max: z.number().optional(),
+    min: z.number().optional(),
+    max_increase: ratio.optional(),
+    max_decrease: ratio.optional(),
+    aggregate: aggregation.optional(),
+    sustained: z.int().min(1).optional(),
+    on_no_data: noData.optional(),
+    reason: reason.optional(),
+    severity: severity.optional(),
+    reduce: z.enum(['sum', 'max', 'mean', 'min']).optional(),
+    args: z.record(z.string(), z.string()).optional(),
+    window: duration.optional(),
+    step: duration.optional(),
+  })
+  .refine((t) => [t.max, t.min, t.max_increase, t.max_decrease].some((v) => v !== undefined), {
+    message: 'a trigger needs a limit: max, min, max_increase or max_decrease',
+  });
+
+const killSwitch = z
+  .strictObject({
+    file: z.string().min(1),
+    yaml_path: z.string().min(1).optional(),
+    regex: z.string().min(1).optional(),
+    value: z.union([z.string(), z.number(), z.boolean()]).transform(String),
+    release: z.enum(['on_recovery', 'manual']).default('manual'),
+  })
+  .refine((k) => (k.yaml_path === undefined) !== (k.regex === undefined), {
+    message: 'a kill switch takes exactly one locator: yaml_path or regex',
+  });
+
+const notifier = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('slack'), webhook: z.string().min(1) }),
+  z.strictObject({ type: z.literal('webhook'), url: z.string().min(1), headers: headers.optional() }),
+]);
+
+const onRollback = z.strictObject({
+  lock_candidate: z.boolean().optional(),
+  kill_switch: killSwitch.optional(),
+  incident: z
+    .strictObject({
+      labels: z.array(z.string()).optional(),
+      assignees: z.array(z.string()).optional(),
+      template: z.string().optional(),
+      repo: z.string().optional(),
+    })
+    .optional(),
+  notify: z.array(notifier).optional(),
+  verify: z.strictObject({ window: duration }).optional(),
+  fallback_depth: z.int().min(1).max(10).optional(),
+});
+
+const shared = {
+  provider: z.string().optional(),
+  window: duration.optional(),
+  cooldown: duration.optional(),
+  guard_window: duration.optional(),
+  require: z.int().min(1).optional(),
+  sustained: z.int().min(1).optional(),
+  on_no_data: noData.optional(),
+  aggregate: aggregation.optional(),
+  mode: mode.optional(),
+  on_rollback: onRollback.optional(),
+};
+
+const service = z.strictObject({
+  ...shared,
+  stage: z.string().optional(),
+  pin: pin.optional(),
+  stable: z.string().min(1).optional(),
+  candidate: z.string().min(1).optional(),
+  baseline: z.enum(['stable', 'before_deploy']).optional(),
+  owners: z.array(z.string()).optional(),
+  triggers: z
+    .record(name, trigger)
+    .refine((t) => Object.keys(t).length > 0, { message: 'a service needs at least one trigger' }),
+});
+
+const identity = z.strictObject({ name: z.string().min(1), email: z.string().min(3) });
+
+export const fullForm = z.strictObject({
+  $schema: z.string().optional(),
+  version: z.literal(1, { error: 'the policy file format is version: 1' }),
+  gitops: z
+    .strictObject({
+      repo: z.string().min(1),
+      branch: z.string().min(1).optional(),
+      author: identity.optional(),
+    })
+    .optional(),
+  providers: z.record(name, provider).optional(),
+  defaults: z.strictObject(shared).optional(),
+  owners: z.array(z.string()).optional(),
+  services: z
+    .record(name, service)
+    .refine((s) => Object.keys(s).length > 0, { message: 'at least one service' }),
+});
+
+const versioned = z
+  .string()
+  .regex(/^[^@\s]+@[^@\s]+/, { message: 'expected SERVICE@VERSION, e.g. support-agent@2.4.0' });
+
+export const seedForm = z.strictObject({
+  $schema: z.string().optional(),
+  version: z.literal(1).optional(),
+  providers: z.record(name, provider).optional(),
+  rollback: z.strictObject({
+    stable_version: versioned,
+    candidate_version: versioned,
+    stage: z.string().optional(),
+    triggers: z
+      .record(name, z.number())
+      .refine((t) => Object.keys(t).length > 0, { message: 'at least one trigger' }),
+    lock_candidate_after_rollback: z.boolean().optional(),
+    require: z.int().min(1).optional(),
+  }),
+});
+
+export type FullForm = z.output<typeof fullForm>;
+export type SeedForm = z.output<typeof seedForm>;
+export type ProviderConfig = z.output<typeof provider>;
+export type TriggerInput = z.output<typeof trigger>;
+export type ServiceInput = z.output<typeof service>;
+export type OnRollbackInput = z.output<typeof onRollback>;
+export type NotifierConfig = z.output<typeof notifier>;

@@ -1,0 +1,70 @@
+import type { ServicePolicy } from './config/policy.js';
+import type { MetricsProvider } from './metrics/provider.js';
+import type { TriggerObservation } from './policy/types.js';
+
+export interface Versions {
+  candidate: string;
+  /** The version the candidate is compared with; undefined when there is none (first deploy). */
+  stable: string | undefined;
+}
+
+export interface ObserveOptions {
+  providers: ReadonlyMap<string, MetricsProvider>;
+  end: Date;
+  /** For `baseline: before_deploy`: the candidate's pin time; the baseline window ends there. */
+  deployedAt?: Date | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Reads every trigger of one service for the candidate and, where a relative limit needs it, the
+ * baseline: all queries at once, so one slow query costs its own timeout and no more.
+ */
+export async function observe(
+  service: ServicePolicy,
+  versions: Versions,
+  o: ObserveOptions,
+): Promise<Map<string, TriggerObservation>> {
+  const entries = await Promise.all(
+    service.queries.map(async (q): Promise<[string, TriggerObservation]> => {
+      const provider = o.providers.get(q.provider);
+      if (!provider) {
+        return [
+          q.name,
+          { candidate: { kind: 'no_data', cause: `no provider "${q.provider}"` }, baseline: undefined },
+        ];
+      }
+      const ask = (version: string, end: Date) =>
+        provider.query(
+          {
+            service: service.name,
+            stage: service.stage,
+            trigger: q.name,
+            version,
+            stableVersion: versions.stable,
+            query: q.query,
+            windowMs: q.windowMs,
+            end,
+            args: q.args,
+            reduce: q.reduce,
+            stepMs: q.stepMs,
+          },
+          o.signal,
+        );
+      const baselineAsk = (): ReturnType<typeof ask> | undefined => {
+        if (!q.needsBaseline) return undefined;
+        if (service.baseline === 'before_deploy') {
+          return o.deployedAt
+            ? ask(versions.candidate, o.deployedAt)
+            : Promise.resolve({ kind: 'no_data', cause: 'the candidate has no known deploy time' });
+        }
+        return versions.stable
+          ? ask(versions.stable, o.end)
+          : Promise.resolve({ kind: 'no_data', cause: 'there is no stable version to compare with' });
+      };
+      const [candidate, baseline] = await Promise.all([ask(versions.candidate, o.end), baselineAsk()]);
+      return [q.name, { candidate, baseline }];
+    }),
+  );
+  return new Map(entries);
+}

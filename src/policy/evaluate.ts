@@ -1,0 +1,128 @@
+import { aggregate, finite } from './aggregate.js';
+import type {
+  Decision,
+  Evidence,
+  Observation,
+  ServiceRule,
+  TriggerObservation,
+  TriggerRule,
+} from './types.js';
+
+export const DEFAULT_REASON = 'rollback_required';
+
+interface Limits {
+  upper: number | undefined;
+  lower: number | undefined;
+}
+
+function values(o: Observation | undefined): number[] {
+  return o?.kind === 'samples' ? finite(o.samples.map((s) => s.v)) : [];
+}
+
+/** The tightest bounds from the absolute limits and, when a baseline exists, the relative ones. */
+function limits(rule: TriggerRule, baseline: number | null): Limits {
+  const upper: number[] = rule.max === undefined ? [] : [rule.max];
+  const lower: number[] = rule.min === undefined ? [] : [rule.min];
+  if (baseline !== null) {
+    if (rule.maxIncrease !== undefined) upper.push(baseline * (1 + rule.maxIncrease));
+    if (rule.maxDecrease !== undefined) lower.push(baseline * (1 - rule.maxDecrease));
+  }
+  return {
+    upper: upper.length ? Math.min(...upper) : undefined,
+    lower: lower.length ? Math.max(...lower) : undefined,
+  };
+}
+
+function breaches(v: number, l: Limits): boolean {
+  return (l.upper !== undefined && v > l.upper) || (l.lower !== undefined && v < l.lower);
+}
+
+function needsBaseline(rule: TriggerRule): boolean {
+  return rule.maxIncrease !== undefined || rule.maxDecrease !== undefined;
+}
+
+function hasAbsolute(rule: TriggerRule): boolean {
+  return rule.max !== undefined || rule.min !== undefined;
+}
+
+function noDataCause(o: Observation, what: string): string {
+  return o.kind === 'no_data' ? o.cause : `${what} has no finite samples`;
+}
+
+/** Evaluates one trigger: its value, its limit and whether it breached. Pure. */
+export function evaluateTrigger(rule: TriggerRule, observed: TriggerObservation): Evidence {
+  const reason = rule.reason ?? DEFAULT_REASON;
+  const series = values(observed.candidate);
+  const baseSeries = values(observed.baseline);
+  const baseline = baseSeries.length ? aggregate(baseSeries, rule.aggregate) : null;
+  const base: Evidence = {
+    trigger: rule.name,
+    value: null,
+    baseline,
+    limit: null,
+    comparator: null,
+    breached: false,
+    sustained: null,
+    samples: series.length,
+    noData: null,
+    severity: rule.severity,
+    reason,
+  };
+  if (series.length === 0) return { ...base, noData: noDataCause(observed.candidate, 'the candidate') };
+  if (needsBaseline(rule) && baseline === null && !hasAbsolute(rule)) {
+    const cause = observed.baseline
+      ? noDataCause(observed.baseline, 'the baseline')
+      : 'no baseline was queried';
+    return { ...base, value: aggregate(series, rule.aggregate), noData: `baseline: ${cause}` };
+  }
+  const l = limits(rule, baseline);
+  const value = aggregate(series, rule.aggregate);
+  const lowerBreached = l.lower !== undefined && value < l.lower;
+  const shown =
+    lowerBreached || l.upper === undefined
+      ? { limit: l.lower ?? null, comparator: '<' as const }
+      : { limit: l.upper, comparator: '>' as const };
+  if (rule.sustained <= 1) return { ...base, value, ...shown, breached: breaches(value, l) };
+  // Sustained: the newest N raw samples must each breach, like Argo Rollouts' consecutive failures.
+  let run = 0;
+  for (let i = series.length - 1; i >= 0 && breaches(series[i]!, l); i--) run++;
+  return {
+    ...base,
+    value,
+    ...shown,
+    breached: run >= rule.sustained,
+    sustained: { observed: run, required: rule.sustained },
+  };
+}
+
+/**
+ * The decision for one service. No data never yields stop unless a trigger asks for it
+ * (`on_no_data: stop`); it yields inconclusive when the missing triggers could have reached `require`.
+ */
+export function decide(rule: ServiceRule, observed: ReadonlyMap<string, TriggerObservation>): Decision {
+  const evidence = rule.triggers.map((t) =>
+    evaluateTrigger(
+      t,
+      observed.get(t.name) ?? { candidate: { kind: 'no_data', cause: 'not queried' }, baseline: undefined },
+    ),
+  );
+  const counted = evidence.filter(
+    (e, i) => e.breached || (e.noData !== null && rule.triggers[i]!.onNoData === 'stop'),
+  );
+  const unknown = evidence.filter(
+    (e, i) => e.noData !== null && rule.triggers[i]!.onNoData === 'inconclusive',
+  );
+  const common = { evidence, breaches: counted.length, require: rule.require };
+  if (counted.length >= rule.require) {
+    const first = counted[0]!;
+    return {
+      decision: 'stop',
+      reason: first.noData !== null && !first.breached ? 'no_data' : first.reason,
+      ...common,
+    };
+  }
+  if (counted.length + unknown.length >= rule.require && unknown.length > 0) {
+    return { decision: 'inconclusive', reason: 'no_data', ...common };
+  }
+  return { decision: 'allow', reason: 'within_limits', ...common };
+}
