@@ -1,0 +1,47 @@
+import { isMap, isSeq, type Node } from 'yaml';
+import { fail } from './errors.js';
+import { scalarSpan } from './scalar.js';
+import { lineOf, refuseEither, type Span } from './span.js';
+import { isDigest } from './version.js';
+import { mapGet, parseYaml, scalarString, selectDocs } from './yaml-doc.js';
+
+export function locateKustomizeImage(
+  text: string,
+  name: string,
+  field: 'newTag' | 'digest' | undefined,
+): Span {
+  const lists = selectDocs(parseYaml(text), undefined)
+    .map((doc) => mapGet(doc.contents, 'images'))
+    .filter((node) => isSeq(node));
+  if (lists.length === 0) fail('the file has no images: list');
+  const entries = lists.flatMap((list) =>
+    list.items.filter((item): item is Node => isMap(item) && scalarString(mapGet(item, 'name')) === name),
+  );
+  if (entries.length === 0) fail('no images entry has that name');
+  if (entries.length > 1) {
+    const lines = entries.map((e) => (e.range ? lineOf(text, e.range[0]) : '?'));
+    fail(`${entries.length} images entries have that name (lines ${lines.join(', ')})`);
+  }
+  const entry = entries[0];
+  const has = (key: string) => mapGet(entry, key) !== undefined;
+  let chosen = field;
+  if (!chosen) {
+    if (has('newTag') && has('digest'))
+      fail('the entry sets both newTag and digest; set field: newTag or digest');
+    if (!has('newTag') && !has('digest')) fail('the entry sets neither newTag nor digest');
+    chosen = has('newTag') ? 'newTag' : 'digest';
+  }
+  if (!has(chosen)) fail(`the entry has no ${chosen}`);
+  const span = scalarSpan(text, mapGet(entry, chosen), chosen);
+  const wantsDigest = chosen === 'digest';
+  return {
+    ...span,
+    refuse: refuseEither(span.refuse, (next) =>
+      isDigest(next) === wantsDigest
+        ? undefined
+        : wantsDigest
+          ? `${JSON.stringify(next)} is not a digest (sha256:…), which digest: must hold`
+          : `${JSON.stringify(next)} is a digest; kustomize reads it from digest:, not newTag:`,
+    ),
+  };
+}
