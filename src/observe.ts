@@ -1,6 +1,7 @@
 import type { ServicePolicy } from './config/policy.js';
 import type { MetricsProvider } from './metrics/provider.js';
-import type { TriggerObservation } from './policy/types.js';
+import { decide } from './policy/evaluate.js';
+import type { Decision, TriggerObservation } from './policy/types.js';
 
 export interface Versions {
   candidate: string;
@@ -54,8 +55,9 @@ export async function observe(
       const baselineAsk = (): ReturnType<typeof ask> | undefined => {
         if (!q.needsBaseline) return undefined;
         if (service.baseline === 'before_deploy') {
+          // Before the deploy the stable version was the one running; its window ends at the pin time.
           return o.deployedAt
-            ? ask(versions.candidate, o.deployedAt)
+            ? ask(versions.stable ?? versions.candidate, o.deployedAt)
             : Promise.resolve({ kind: 'no_data', cause: 'the candidate has no known deploy time' });
         }
         return versions.stable
@@ -67,4 +69,13 @@ export async function observe(
     }),
   );
   return new Map(entries);
+}
+
+/** Observes and decides: the one place metrics meet the pure engine. */
+export async function judge(
+  service: ServicePolicy,
+  versions: Versions,
+  o: ObserveOptions,
+): Promise<Decision> {
+  return decide(service.rule, await observe(service, versions, o));
 }

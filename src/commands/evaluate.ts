@@ -1,9 +1,7 @@
 import { mapBounded } from '../concurrency.js';
 import type { Policy, ServicePolicy } from '../config/policy.js';
 import type { MetricsProvider } from '../metrics/provider.js';
-import { observe, type Versions } from '../observe.js';
-import { decide } from '../policy/evaluate.js';
-import type { Decision } from '../policy/types.js';
+import { judge } from '../observe.js';
 import { type Report, serviceReport } from '../report.js';
 
 export interface EvaluateOptions {
@@ -17,19 +15,6 @@ export interface EvaluateOptions {
 
 export class UsageError extends Error {
   override name = 'UsageError';
-}
-
-export async function decideService(
-  service: ServicePolicy,
-  versions: Versions,
-  o: { providers: ReadonlyMap<string, MetricsProvider>; now: Date; deployedAt?: Date | undefined },
-): Promise<Decision> {
-  const observed = await observe(service, versions, {
-    providers: o.providers,
-    end: o.now,
-    deployedAt: o.deployedAt,
-  });
-  return decide(service.rule, observed);
 }
 
 export function selectServices(policy: Policy, names: readonly string[] | undefined): ServicePolicy[] {
@@ -55,7 +40,7 @@ export async function evaluate(policy: Policy, o: EvaluateOptions): Promise<Repo
         `service ${service.name}: no candidate version: pass --candidate VERSION (pinback run reads it from the pin)`,
       );
     }
-    const decision = await decideService(service, { candidate, stable }, o);
+    const decision = await judge(service, { candidate, stable }, { providers: o.providers, end: o.now });
     return serviceReport(
       { service: service.name, stage: service.stage, from: candidate, to: stable ?? null },
       decision,

@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { oneLine } from '../text.js';
+
+/** What a rollback commit records, one trailer per field (DESIGN.md, "The rollback commit"). */
+export interface RollbackTrailers {
+  service: string;
+  from: string;
+  to: string;
+  reason: string;
+  stage: string;
+  evidence: string[];
+  policy: string;
+  actor: string;
+  run: string | undefined;
+  id: string;
+}
+
+const MAX_VALUE = 200;
+
+/**
+ * A trailer value is one line of printable text: newlines and other control characters become
+ * spaces, so no metric label, reason or version can start a forged trailer line.
+ */
+export function sanitizeTrailerValue(value: string): string {
+  const flat = oneLine(value).trim();
+  return flat.length > MAX_VALUE ? `${flat.slice(0, MAX_VALUE - 1)}…` : flat;
+}
+
+/** 16 hex digits naming one rollback: the same candidate pin rolled back to the same stable is the same id. */
+export function rollbackId(service: string, from: string, to: string, pinCommit: string): string {
+  return createHash('sha256').update([service, from, to, pinCommit].join('\n')).digest('hex').slice(0, 16);
+}
+
+export function formatTrailers(t: RollbackTrailers): string {
+  const lines: [string, string][] = [
+    ['Rollback-Service', t.service],
+    ['Rollback-From', t.from],
+    ['Rollback-To', t.to],
+    ['Rollback-Reason', t.reason],
+    ['Rollback-Stage', t.stage],
+    ...t.evidence.map((e): [string, string] => ['Rollback-Evidence', e]),
+    ['Rollback-Policy', t.policy],
+    ['Rollback-Actor', t.actor],
+    ...(t.run ? [['Rollback-Run', t.run] as [string, string]] : []),
+    ['Rollback-Id', t.id],
+  ];
+  return lines.map(([k, v]) => `${k}: ${sanitizeTrailerValue(v)}`).join('\n');
+}
+
+/** `rollback(support-agent): 2.4.0 -> 2.3.3 [error_spike]`, an explanation, then the trailer block. */
+export function rollbackMessage(t: RollbackTrailers, explanation: string): string {
+  const subject = sanitizeTrailerValue(`rollback(${t.service}): ${t.from} -> ${t.to} [${t.reason}]`);
+  const body = explanation.replace(/\r/g, '').trim();
+  return `${subject}\n\n${body}\n\n${formatTrailers(t)}\n`;
+}
+
+/** The trailers of a commit message: `Key: value` lines of its last paragraph, as git reads them. */
+export function parseTrailers(message: string): Map<string, string[]> {
+  const paragraphs = message
+    .replace(/\r\n/g, '\n')
+    .trimEnd()
+    .split(/\n\s*\n/);
+  const out = new Map<string, string[]>();
+  if (paragraphs.length < 2) return out;
+  const last = paragraphs[paragraphs.length - 1]!.split('\n');
+  const parsed = last.map((l) => /^([A-Za-z0-9-]+):\s?(.*)$/.exec(l));
+  // git takes the last paragraph as trailers only when it consists of trailer lines.
+  if (parsed.some((m) => m === null)) return out;
+  for (const m of parsed) {
+    const key = m![1]!.toLowerCase();
+    out.set(key, [...(out.get(key) ?? []), m![2]!.trim()]);
+  }
+  return out;
+}
+
+export type RecordKind = 'rollback' | 'release';
+
+/** A pinback commit found in history: a rollback, or a kill-switch release after recovery. */
+export interface AuditRecord {
+  kind: RecordKind;
+  service: string;
+  from: string;
+  to: string;
+  reason: string;
+  stage: string;
+  evidence: string[];
+  id: string;
+  actor: string;
+  run: string | undefined;
+  policy: string;
+}
+
+export function readAuditRecord(message: string): AuditRecord | undefined {
+  const t = parseTrailers(message);
+  const one = (k: string) => t.get(k.toLowerCase())?.[0];
+  const service = one('Rollback-Service');
+  const from = one('Rollback-From');
+  const to = one('Rollback-To');
+  const id = one('Rollback-Id');
+  if (!service || !from || !to || !id) return undefined;
+  return {
+    kind: one('Rollback-Release') ? 'release' : 'rollback',
+    service,
+    from,
+    to,
+    reason: one('Rollback-Reason') ?? 'rollback_required',
+    stage: one('Rollback-Stage') ?? '',
+    evidence: t.get('rollback-evidence') ?? [],
+    id,
+    actor: one('Rollback-Actor') ?? '',
+    run: one('Rollback-Run'),
+    policy: one('Rollback-Policy') ?? '',
+  };
+}

@@ -1,0 +1,7 @@
+// biome-ignore lint/suspicious/noControlCharactersInRegex: naming the control characters to remove is the point
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
+
+/** One line of text: newlines, tabs and other control characters become single spaces. */
+export function oneLine(value: string): string {
+  return value.replace(CONTROL, ' ');
+}
