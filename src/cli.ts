@@ -1,10 +1,19 @@
 #!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { audit, auditTable } from './commands/audit.js';
+import { check, lockedMessage } from './commands/check.js';
+import { demo } from './commands/demo.js';
 import { evaluate, UsageError } from './commands/evaluate.js';
+import { run } from './commands/run.js';
 import { PolicyError } from './config/errors.js';
 import { loadPolicy } from './config/load.js';
-import type { Policy } from './config/policy.js';
+import type { Mode, Policy } from './config/policy.js';
+import { openCliStore } from './gitops/open.js';
+import type { GitOpsStore } from './gitops/store.js';
+import { fileIncidentSink } from './incident/file.js';
 import type { MetricsProvider } from './metrics/provider.js';
 import { createProvider } from './metrics/registry.js';
 import { humanLine, type Report } from './report.js';
@@ -12,24 +21,32 @@ import { humanLine, type Report } from './report.js';
 const USAGE = `pinback: GitOps rollback reconciler
 
 Usage:
-  pinback run      [-c FILE] [--gitops PATH|URL|OWNER/NAME] [--branch B] [--metrics-file F]
-                   [--service S]... [--mode auto|propose|dry-run] [--incident-dir DIR] [--json]
+  pinback run      [-c FILE] [--gitops PATH|URL] [--branch B] [--metrics-file F]
+                   [--service S]... [--mode auto|dry-run] [--incident-dir DIR] [--json]
   pinback evaluate [-c FILE] [--metrics-file F] [--candidate V] [--stable V] [--service S]... [--json]
-  pinback audit    [--gitops ...] [--service S] [--json]
-  pinback check    [-c FILE] [--gitops ...]
+  pinback audit    [-c FILE] [--gitops PATH|URL] [--branch B] [--service S]... [--json]
+  pinback check    [-c FILE] [--gitops PATH|URL] [--branch B] [--service S]...
   pinback demo
 
 Exit codes: 0 completed, 1 an operation failed or the check gate is closed, 2 usage or policy-file error.`;
 
 const OPTIONS = {
   config: { type: 'string', short: 'c', default: '.github/pinback.yml' },
+  gitops: { type: 'string' },
+  branch: { type: 'string' },
   'metrics-file': { type: 'string' },
+  'incident-dir': { type: 'string' },
+  mode: { type: 'string' },
   candidate: { type: 'string' },
   stable: { type: 'string' },
   service: { type: 'string', multiple: true },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+
+export const DEFAULT_AUTHOR = { name: 'pinback', email: 'pinback@users.noreply.github.com' };
 
 function providersFor(policy: Policy, metricsFile: string | undefined): Map<string, MetricsProvider> {
   const base = dirname(resolve(policy.file));
@@ -43,9 +60,36 @@ function providersFor(policy: Policy, metricsFile: string | undefined): Map<stri
   return providers;
 }
 
+async function storeFor(policy: Policy, v: Values): Promise<GitOpsStore> {
+  const target = v.gitops ?? policy.gitops?.repo;
+  if (!target)
+    throw new UsageError(`no GitOps repository: pass --gitops PATH|URL or set gitops.repo in ${policy.file}`);
+  // A relative gitops path in the policy is relative to the policy file, like every other path in it.
+  const local =
+    v.gitops === undefined && /^\.{1,2}\//.test(target) ? resolve(dirname(policy.file), target) : target;
+  return openCliStore(local, v.branch ?? policy.gitops?.branch);
+}
+
+function modeOf(v: Values): Mode | undefined {
+  if (v.mode === undefined) return undefined;
+  if (v.mode === 'auto' || v.mode === 'dry-run') return v.mode;
+  if (v.mode === 'propose')
+    throw new UsageError('--mode propose opens a pull request: it needs the GitHub Action');
+  throw new UsageError(`--mode must be auto or dry-run, not "${v.mode}"`);
+}
+
 function print(report: Report, json: boolean): void {
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else for (const s of report.services) process.stdout.write(`${humanLine(s)}\n`);
+}
+
+async function withStore<T>(policy: Policy, v: Values, fn: (store: GitOpsStore) => Promise<T>): Promise<T> {
+  const store = await storeFor(policy, v);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -54,26 +98,72 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
-  const { values } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: false, strict: true });
-  if (values.help) {
+  const { values: v } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: false, strict: true });
+  if (v.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (command === 'demo') return demo(process.stdout);
+  if (!['run', 'evaluate', 'audit', 'check'].includes(command))
+    throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+
+  const policy = await loadPolicy(v.config);
   switch (command) {
     case 'evaluate': {
-      const policy = await loadPolicy(values.config);
       const report = await evaluate(policy, {
-        providers: providersFor(policy, values['metrics-file']),
+        providers: providersFor(policy, v['metrics-file']),
         now: new Date(),
-        candidate: values.candidate,
-        stable: values.stable,
-        services: values.service,
+        candidate: v.candidate,
+        stable: v.stable,
+        services: v.service,
       });
-      print(report, values.json);
+      print(report, v.json);
       return 0;
     }
-    default:
-      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+    case 'run': {
+      const mode = modeOf(v);
+      const dir = v['incident-dir'];
+      const incidents =
+        dir === undefined
+          ? undefined
+          : fileIncidentSink(resolve(dir), async (service) => {
+              const path = policy.services.find((s) => s.name === service)?.onRollback.incident.template;
+              return path === undefined ? undefined : readFile(path, 'utf8');
+            });
+      const result = await withStore(policy, v, (store) =>
+        run(
+          policy,
+          { store, providers: providersFor(policy, v['metrics-file']), incidents, now: () => new Date() },
+          {
+            policyFile: policy.file,
+            policyDigest: policy.digest,
+            actor: `pinback-cli (${userInfo().username})`,
+            runUrl: undefined,
+            author: policy.gitops?.author ?? DEFAULT_AUTHOR,
+            mode,
+          },
+          v.service,
+        ),
+      );
+      print(result.report, v.json);
+      for (const f of result.failures) process.stderr.write(`pinback: ${f.message}\n`);
+      return result.failures.length ? 1 : 0;
+    }
+    case 'audit': {
+      const entries = await withStore(policy, v, (store) => audit(policy, store, v.service));
+      process.stdout.write(
+        v.json
+          ? `${JSON.stringify({ version: 1, rollbacks: entries }, null, 2)}\n`
+          : `${auditTable(entries)}\n`,
+      );
+      return 0;
+    }
+    default: {
+      const locked = await withStore(policy, v, (store) => check(policy, store, v.service));
+      for (const l of locked) process.stderr.write(`${lockedMessage(l)}\n`);
+      if (!locked.length) process.stdout.write('no service pins a locked version\n');
+      return locked.length ? 1 : 0;
+    }
   }
 }
 
@@ -82,15 +172,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof PolicyError) {
-      process.stderr.write(`${e.message}\n`);
-      process.exitCode = 2;
-    } else if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`pinback: ${(e as Error).message}\n`);
-      process.exitCode = 2;
-    } else {
-      process.stderr.write(`pinback: ${(e as Error).message}\n`);
-      process.exitCode = 1;
-    }
+    const usage =
+      e instanceof PolicyError ||
+      e instanceof UsageError ||
+      (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(e instanceof PolicyError ? `${e.message}\n` : `pinback: ${(e as Error).message}\n`);
+    process.exitCode = usage ? 2 : 1;
   },
 );

@@ -52,17 +52,19 @@ export async function observe(
           },
           o.signal,
         );
+      // The stable is read for every trigger it can be: the incident compares candidate and stable.
       const baselineAsk = (): ReturnType<typeof ask> | undefined => {
-        if (!q.needsBaseline) return undefined;
         if (service.baseline === 'before_deploy') {
+          if (!q.needsBaseline) return undefined;
           // Before the deploy the stable version was the one running; its window ends at the pin time.
           return o.deployedAt
             ? ask(versions.stable ?? versions.candidate, o.deployedAt)
             : Promise.resolve({ kind: 'no_data', cause: 'the candidate has no known deploy time' });
         }
-        return versions.stable
-          ? ask(versions.stable, o.end)
-          : Promise.resolve({ kind: 'no_data', cause: 'there is no stable version to compare with' });
+        if (versions.stable) return ask(versions.stable, o.end);
+        return q.needsBaseline
+          ? Promise.resolve({ kind: 'no_data', cause: 'there is no stable version to compare with' })
+          : undefined;
       };
       const [candidate, baseline] = await Promise.all([ask(versions.candidate, o.end), baselineAsk()]);
       return [q.name, { candidate, baseline }];

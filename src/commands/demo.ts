@@ -1,0 +1,179 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LOCK_FILE } from '../audit/locks.js';
+import { parsePolicy } from '../config/load.js';
+import { openGitStore } from '../gitops/git.js';
+import { fileIncidentSink } from '../incident/file.js';
+import { fileProvider } from '../metrics/file.js';
+import { humanLine } from '../report.js';
+import { run } from './run.js';
+
+const KUSTOMIZATION = (tag: string) => `# support-agent, deployed by Argo CD from this directory
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - deployment.yaml
+images:
+  - name: ghcr.io/acme/support-agent
+    newTag: "${tag}" # bumped by CI on release
+`;
+
+const POLICY = `version: 1
+gitops: { repo: ./gitops, branch: main }
+providers:
+  metrics: { type: file, path: metrics.json }
+defaults: { provider: metrics, window: 10m, cooldown: 30m }
+services:
+  support-agent:
+    stage: canary
+    pin: { file: apps/support-agent/kustomization.yaml, kustomize_image: ghcr.io/acme/support-agent }
+    guard_window: 2h
+    triggers:
+      error_rate:        { max: 0.05, sustained: 3, reason: error_spike }
+      tool_failure_rate: { max: 0.03, sustained: 3, reason: error_spike }
+      latency_p95_ms:    { max: 1800, max_increase: 50%, reason: sla_breach }
+    require: 2
+    on_rollback:
+      lock_candidate: true
+      kill_switch: { file: apps/support-agent/flags.yaml, yaml_path: data.writes_disabled, value: "true" }
+`;
+
+/** Ten minutes of one-a-minute samples ending now: the candidate degrades 90 s after its deploy. */
+function metrics(now: number): string {
+  const at = (i: number) => now - (9 - i) * 60;
+  const series = (values: number[]) => values.map((v, i) => [at(i), v]);
+  return JSON.stringify(
+    {
+      'support-agent': {
+        '2.4.0': {
+          error_rate: series([0.004, 0.005, 0.006, 0.005, 0.004, 0.006, 0.031, 0.058, 0.067, 0.071]),
+          tool_failure_rate: series([0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.02, 0.041, 0.047, 0.052]),
+          latency_p95_ms: series([1150, 1180, 1160, 1170, 1190, 1210, 1400, 1580, 1620, 1650]),
+        },
+        '2.3.3': {
+          error_rate: series([0.005, 0.004, 0.005, 0.005, 0.006, 0.004, 0.005, 0.005, 0.004, 0.005]),
+          tool_failure_rate: series([0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01]),
+          latency_p95_ms: series([1120, 1130, 1110, 1150, 1140, 1120, 1130, 1150, 1140, 1130]),
+        },
+      },
+    },
+    null,
+    2,
+  );
+}
+
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'ci-bot',
+  GIT_AUTHOR_EMAIL: 'ci@acme.example',
+  GIT_COMMITTER_NAME: 'ci-bot',
+  GIT_COMMITTER_EMAIL: 'ci@acme.example',
+};
+
+/**
+ * The README's first command: a temp GitOps repo with a stable and a bad candidate, realistic
+ * metrics, one rollback with its trailers, lock, kill switch and incident, then the idempotent re-run.
+ */
+export async function demo(out: NodeJS.WritableStream): Promise<number> {
+  const say = (s = '') => out.write(`${s}\n`);
+  const root = mkdtempSync(join(tmpdir(), 'pinback-demo-'));
+  const repo = join(root, 'gitops');
+  const git = (args: string[], env: Record<string, string> = {}) =>
+    execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, ...IDENTITY, ...env } });
+  const now = Math.floor(Date.now() / 1000);
+  const commitAt = (seconds: number, message: string) => {
+    const date = `@${seconds} +0000`;
+    git(['add', '-A']);
+    git(['commit', '-q', '-m', message], { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
+  };
+
+  mkdirSync(join(repo, 'apps', 'support-agent'), { recursive: true });
+  git(['init', '-q', '-b', 'main']);
+  writeFileSync(join(repo, 'apps/support-agent/kustomization.yaml'), KUSTOMIZATION('2.3.3'));
+  writeFileSync(
+    join(repo, 'apps/support-agent/flags.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: support-agent-flags }\ndata:\n  writes_disabled: "false"\n',
+  );
+  commitAt(now - 3 * 86_400, 'deploy support-agent 2.3.3');
+  writeFileSync(join(repo, 'apps/support-agent/kustomization.yaml'), KUSTOMIZATION('2.4.0'));
+  commitAt(now - 10 * 60, 'deploy support-agent 2.4.0');
+  writeFileSync(join(root, 'pinback.yml'), POLICY);
+  writeFileSync(join(root, 'metrics.json'), metrics(now));
+
+  say(`pinback demo in ${root}`);
+  say('  gitops/      a GitOps repo: support-agent pinned to 2.3.3 three days ago, to 2.4.0 ten minutes ago');
+  say('  metrics.json 2.4.0 degrades 90 s after its deploy: errors 0.5% -> 7.1%, tool failures 1% -> 5.2%');
+  say('  pinback.yml  stop when 2 triggers breach for 3 samples; lock the candidate; flip the kill switch');
+  say();
+
+  const policyFile = join(root, 'pinback.yml');
+  const policy = parsePolicy(POLICY, policyFile, {});
+  const incidentDir = join(root, 'incidents');
+  const once = async () => {
+    const store = await openGitStore({ target: repo, branch: 'main' });
+    try {
+      return await run(
+        policy,
+        {
+          store,
+          providers: new Map([['metrics', fileProvider(join(root, 'metrics.json'))]]),
+          incidents: fileIncidentSink(incidentDir, async () => undefined),
+          now: () => new Date(),
+        },
+        {
+          policyFile: 'pinback.yml',
+          policyDigest: policy.digest,
+          actor: 'pinback demo',
+          runUrl: undefined,
+          author: { name: 'pinback', email: 'pinback@users.noreply.github.com' },
+          mode: undefined,
+        },
+      );
+    } finally {
+      await store.close();
+    }
+  };
+
+  say('$ pinback run -c pinback.yml --incident-dir incidents');
+  const first = await once();
+  for (const s of first.report.services) say(humanLine(s));
+  for (const f of first.failures) say(`failed: ${f.message}`);
+  if (first.failures.length) return 1;
+  say();
+  say('The rollback commit (git log -1):');
+  say(git(['log', '-1', '--format=%H%n%an <%ae>%n%n%B']).trimEnd().replace(/^/gm, '    '));
+  say();
+  say('What it changed (git show --stat):');
+  say(git(['show', '--format=', '--stat', 'HEAD']).trimEnd().replace(/^/gm, '    '));
+  say(
+    git(['show', '--format=', 'HEAD', '--', 'apps/support-agent/kustomization.yaml'])
+      .trimEnd()
+      .replace(/^/gm, '    '),
+  );
+  say();
+  say(`The lock (${LOCK_FILE}):`);
+  say(readFileSync(join(repo, LOCK_FILE), 'utf8').trimEnd().replace(/^/gm, '    '));
+  say();
+  const incident = readdirSync(incidentDir)[0]!;
+  say(`The incident (incidents/${incident}):`);
+  say(
+    readFileSync(join(incidentDir, incident), 'utf8')
+      .split('\n')
+      .slice(0, 28)
+      .join('\n')
+      .replace(/^/gm, '    '),
+  );
+  say('    ...');
+  say();
+  const commits = git(['rev-list', '--count', 'HEAD']).trim();
+  say('$ pinback run -c pinback.yml --incident-dir incidents    # the same signal again');
+  const second = await once();
+  for (const s of second.report.services) say(humanLine(s));
+  say(
+    `commits before: ${commits}, after: ${git(['rev-list', '--count', 'HEAD']).trim()} (one rollback, however often the signal repeats)`,
+  );
+  say();
+  say(`Look around: cd ${root}`);
+  return 0;
+}
