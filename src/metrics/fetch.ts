@@ -1,0 +1,411 @@
+/**
+ * The HTTP client the metrics providers share: Node's global `fetch` with a per-request timeout, bounded
+ * retries (exponential backoff, full jitter) on connection errors, timeouts, 5xx and 429, `Retry-After` and
+ * `X-RateLimit-Reset` honoured up to a maximum wait, a cap on the response size, and TLS options.
+ *
+ * It never throws: every request ends in a response (any status, once retries are spent) or a failure
+ * whose cause names the backend and what to do.
+ */
+import { readFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** The parts of a fetch `Response` this client reads (global `fetch` and undici's both fit). */
+export interface FetchResponseLike {
+  status: number;
+  statusText: string;
+  headers: { get(name: string): string | null };
+  body: {
+    getReader(): {
+      read(): Promise<{ done: boolean; value?: Uint8Array | undefined }>;
+      cancel(reason?: unknown): Promise<void>;
+    };
+  } | null;
+}
+
+export interface FetchInitLike {
+  method: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  signal: AbortSignal;
+  redirect: 'follow';
+}
+
+export type FetchLike = (url: string, init: FetchInitLike) => Promise<FetchResponseLike>;
+
+/** Injectable effects, so tests are fast and deterministic. */
+export interface HttpDeps {
+  /** Defaults to the global `fetch` (or undici's, with its own Agent, when TLS options are set). */
+  fetch?: FetchLike;
+  /** Waits `ms`; rejects when `signal` aborts. Defaults to a real timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** A number in [0, 1) for backoff jitter. Defaults to `Math.random`. */
+  random?: () => number;
+  /** Milliseconds since the epoch, for `Retry-After` dates. Defaults to `Date.now`. */
+  now?: () => number;
+}
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included (default 3). */
+  attempts: number;
+  /** Backoff before retry n is random() * min(maxDelayMs, baseDelayMs * 2^(n-1)) (defaults 250 ms, 5 s). */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** The longest wait a `Retry-After` or `X-RateLimit-Reset` may ask for; longer gives up (default 30 s). */
+  maxRetryWaitMs: number;
+}
+
+export interface HttpClientOptions extends HttpDeps {
+  /** Names the backend in causes, e.g. `prometheus http://127.0.0.1:9090`. Holds no secret. */
+  label: string;
+  /** Per-attempt timeout covering connect, headers and body (default 10 s). */
+  timeoutMs?: number | undefined;
+  retry?: Partial<RetryPolicy> | undefined;
+  /** Largest response body read (default 5 MiB); larger answers fail without retry. */
+  maxBodyBytes?: number | undefined;
+  /** Path of a PEM file with the CA certificate(s) to trust instead of the system roots. */
+  ca?: string | undefined;
+  /** Accept any server certificate. For tests and labs only. */
+  insecureSkipVerify?: boolean | undefined;
+}
+
+export interface HttpRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  headers?: Record<string, string> | undefined;
+  body?: string | undefined;
+}
+
+export type HttpOutcome =
+  | {
+      kind: 'response';
+      status: number;
+      statusText: string;
+      headers: { get(name: string): string | null };
+      body: string;
+      attempts: number;
+    }
+  | { kind: 'failure'; cause: string; attempts: number };
+
+export interface HttpClient {
+  request(req: HttpRequest, signal?: AbortSignal): Promise<HttpOutcome>;
+  /** Releases the TLS agent's sockets, if one was made. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 3,
+  baseDelayMs: 250,
+  maxDelayMs: 5000,
+  maxRetryWaitMs: 30_000,
+};
+
+const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+  await delay(ms, undefined, signal ? { signal } : undefined);
+};
+
+/** A URL fit for a cause: no user info, no query string (either may hold a secret), no trailing slash. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    let path = u.pathname === '/' ? '' : u.pathname.replace(/\/+$/, '');
+    try {
+      path = decodeURI(path);
+    } catch {
+      // keep it encoded
+    }
+    return `${u.protocol}//${u.host}${path}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Header sets merged case-insensitively (names lowercased); a later set wins. */
+export function mergeHeaders(...sets: Array<Record<string, string> | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const set of sets) {
+    for (const [name, value] of Object.entries(set ?? {})) out[name.toLowerCase()] = value;
+  }
+  return out;
+}
+
+/** Statuses worth another try: the server is overloaded, restarting or rate limiting. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 408 || (status >= 500 && status !== 501 && status !== 505);
+}
+
+/**
+ * How long a 429 (or 503) asks to wait, in ms, from `Retry-After` (seconds or an HTTP date) or
+ * `X-RateLimit-Reset` (Datadog: seconds until the window resets; a value past 1e9 is read as epoch seconds).
+ */
+export function requestedWaitMs(
+  headers: { get(name: string): string | null },
+  now: number,
+): number | undefined {
+  const retryAfter = headers.get('retry-after')?.trim();
+  if (retryAfter) {
+    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Number(retryAfter) * 1000;
+    const at = Date.parse(retryAfter);
+    if (!Number.isNaN(at)) return Math.max(0, at - now);
+  }
+  const reset = headers.get('x-ratelimit-reset')?.trim();
+  if (reset && /^\d+(\.\d+)?$/.test(reset)) {
+    const n = Number(reset);
+    return n > 1e9 ? Math.max(0, n * 1000 - now) : n * 1000;
+  }
+  return undefined;
+}
+
+interface Classified {
+  reason: string;
+  retryable: boolean;
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+]);
+
+/** The first `code` (and message) found along an error's `cause` chain. */
+function rootCode(error: unknown): { code: string | undefined; message: string } {
+  let current: unknown = error;
+  let message = error instanceof Error ? error.message : String(error);
+  for (let i = 0; i < 6 && current instanceof Error; i++) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === 'string') return { code, message: current.message };
+    if (current.message) message = current.message;
+    current = current.cause;
+  }
+  return { code: undefined, message };
+}
+
+function classify(error: unknown): Classified {
+  const { code, message } = rootCode(error);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { reason: 'connection refused', retryable: true };
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return { reason: 'connection reset', retryable: true };
+    case 'ENOTFOUND':
+      return { reason: 'host not found (check the URL)', retryable: false };
+    case 'EAI_AGAIN':
+      return { reason: 'DNS lookup failed temporarily', retryable: true };
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return { reason: 'connect timed out', retryable: true };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return { reason: 'host unreachable', retryable: true };
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return { reason: 'timed out', retryable: true };
+  }
+  if (
+    code !== undefined &&
+    (TLS_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))
+  ) {
+    return {
+      reason: `TLS certificate not accepted (${code}: ${message}); set ca: to the PEM file of the CA that signed it`,
+      retryable: false,
+    };
+  }
+  if (code === 'ERR_INVALID_URL' || /invalid url/i.test(message)) {
+    return { reason: `invalid URL: ${message}`, retryable: false };
+  }
+  return { reason: code ? `${code}: ${message}` : message || 'request failed', retryable: true };
+}
+
+type BodyResult = { ok: true; text: string } | { ok: false; tooLarge: true };
+
+async function readCapped(res: FetchResponseLike, maxBytes: number): Promise<BodyResult> {
+  const length = Number(res.headers.get('content-length'));
+  if (res.body === null) return { ok: true, text: '' };
+  const reader = res.body.getReader();
+  if (Number.isFinite(length) && length > maxBytes) {
+    await reader.cancel().catch(() => {});
+    return { ok: false, tooLarge: true };
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (value === undefined) continue;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return { ok: false, tooLarge: true };
+    }
+    chunks.push(value);
+  }
+  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+}
+
+interface Transport {
+  fetch: FetchLike;
+  close(): Promise<void>;
+}
+
+async function makeTransport(options: HttpClientOptions): Promise<Transport | string> {
+  if (options.fetch) return { fetch: options.fetch, close: async () => {} };
+  if (!options.ca && !options.insecureSkipVerify) {
+    return { fetch: globalThis.fetch as unknown as FetchLike, close: async () => {} };
+  }
+  let ca: string | undefined;
+  if (options.ca) {
+    try {
+      ca = await readFile(options.ca, 'utf8');
+    } catch (error) {
+      return `cannot read the ca file ${options.ca}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  // Node's global fetch takes no TLS options; an undici Agent does. undici's own fetch is used with it
+  // because an Agent from one undici copy is not guaranteed to work with Node's bundled copy.
+  const loaded = await import('undici').catch(() => undefined);
+  // Bundled (esbuild), the CommonJS package's exports sit on `default`; under Node they are named too.
+  const undici = loaded && (typeof loaded.Agent === 'function' ? loaded : loaded.default);
+  if (undici === undefined || typeof undici.Agent !== 'function') {
+    return "ca/insecure_skip_verify need the 'undici' package, which could not be loaded";
+  }
+  const agent = new undici.Agent({
+    connect: { ...(ca === undefined ? {} : { ca }), rejectUnauthorized: !options.insecureSkipVerify },
+  });
+  const fetchWithAgent: FetchLike = async (url, init) =>
+    (await undici.fetch(url, { ...init, dispatcher: agent })) as unknown as FetchResponseLike;
+  return { fetch: fetchWithAgent, close: () => agent.close() };
+}
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const attempts = Math.max(1, Math.floor(policy.attempts));
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const label = options.label;
+  let transport: Promise<Transport | string> | undefined;
+
+  const backoff = (attempt: number): number =>
+    random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+
+  const fail = (cause: string, attempt: number): HttpOutcome => ({
+    kind: 'failure',
+    cause: `${label}: ${cause}`,
+    attempts: attempt,
+  });
+
+  async function request(req: HttpRequest, signal?: AbortSignal): Promise<HttpOutcome> {
+    try {
+      return await send(req, signal);
+    } catch (error) {
+      // Not expected: every known failure is handled below. Still, a provider never throws.
+      return fail(`request failed: ${error instanceof Error ? error.message : String(error)}`, 0);
+    }
+  }
+
+  async function send(req: HttpRequest, signal?: AbortSignal): Promise<HttpOutcome> {
+    transport ??= makeTransport(options).catch(
+      (error: unknown) => `cannot set up TLS: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    const t = await transport;
+    if (typeof t === 'string') {
+      transport = undefined; // a ca file fixed later is read on the next request
+      return fail(t, 0);
+    }
+    const headers = mergeHeaders({ accept: 'application/json', 'user-agent': 'pinback' }, req.headers);
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) return fail('request aborted', attempt - 1);
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      let wait: number | undefined;
+      let lastReason: string;
+      try {
+        const res = await t.fetch(req.url, {
+          method: req.method,
+          headers,
+          body: req.body,
+          signal: combined,
+          redirect: 'follow',
+        });
+        const body = await readCapped(res, maxBodyBytes);
+        if (!body.ok) {
+          return fail(
+            `response body is larger than the ${formatBytes(maxBodyBytes)} cap (narrow the query)`,
+            attempt,
+          );
+        }
+        const outcome: HttpOutcome = {
+          kind: 'response',
+          status: res.status,
+          statusText: res.statusText,
+          headers: res.headers,
+          body: body.text,
+          attempts: attempt,
+        };
+        if (!isRetryableStatus(res.status) || attempt >= attempts) return outcome;
+        const asked =
+          res.status === 429 || res.status === 503 ? requestedWaitMs(res.headers, now()) : undefined;
+        if (asked !== undefined && asked > policy.maxRetryWaitMs) {
+          return fail(
+            `HTTP ${res.status}${res.status === 429 ? ' rate limited' : ''}: the server asks to wait ` +
+              `${Math.ceil(asked / 1000)} s, longer than the ${Math.ceil(policy.maxRetryWaitMs / 1000)} s allowed`,
+            attempt,
+          );
+        }
+        wait = asked ?? backoff(attempt);
+        lastReason = `HTTP ${res.status}`;
+      } catch (error) {
+        if (signal?.aborted) return fail('request aborted', attempt);
+        const c: Classified = timeout.aborted
+          ? { reason: `timed out after ${timeoutMs} ms`, retryable: true }
+          : classify(error);
+        lastReason = c.reason;
+        if (!c.retryable) return fail(c.reason, attempt);
+        if (attempt >= attempts) return fail(`${c.reason} after ${plural(attempt, 'attempt')}`, attempt);
+        wait = backoff(attempt);
+      }
+      try {
+        await sleep(wait, signal);
+      } catch {
+        return fail(`request aborted while waiting to retry (${lastReason})`, attempt);
+      }
+    }
+  }
+
+  return {
+    request,
+    async close() {
+      if (transport === undefined) return;
+      const t = await transport;
+      if (typeof t !== 'string') await t.close();
+    },
+  };
+}
+
+/** What a provider factory takes besides its config: effects and limits, mostly for tests. */
+export interface ProviderHttpOptions extends HttpDeps {
+  retry?: Partial<RetryPolicy> | undefined;
+  maxBodyBytes?: number | undefined;
+}

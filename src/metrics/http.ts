@@ -1,0 +1,240 @@
+/**
+ * Generic HTTP JSON provider: calls any JSON API and picks the number(s) out of the answer with a JSONPath
+ * expression (RFC 9535, via `jsonpath-rfc9535`: no script evaluation).
+ *
+ * Templates: `url` (values percent-encoded), `body` (values JSON-escaped: put placeholders inside JSON
+ * strings). Besides the common placeholders (see template.ts) these have:
+ *   `{{query}}`          the trigger's `query`, itself rendered first (empty when the trigger has none)
+ *   `{{trigger}}`        the trigger's name
+ *   `{{start}}`, `{{end}}` the window's bounds in unix seconds
+ *   `{{window_seconds}}` the window in whole seconds (`{{window}}` renders Prometheus-style, `10m`)
+ *
+ * `select` may match:
+ *   - a number or a numeric string: one sample at the window's end;
+ *   - an array of numbers (or several matches that are numbers): one sample a minute, the last at the
+ *     window's end (as the file provider reads plain numbers);
+ *   - an array of `[time, value]` pairs: time in unix seconds (or milliseconds: values past 1e11);
+ *   - an array of objects: time and value read from `time_field` (default `time`; seconds, milliseconds or an
+ *     ISO 8601 date) and `value_field` (default `value`); without a time field, spread as above.
+ * `null` values are skipped; NaN and infinite values are dropped. Timed samples are kept as the API returns
+ * them (not cut to the window: the API was asked for it through `{{start}}`/`{{end}}`).
+ */
+import { type JsonValue, query as jsonPathQuery } from 'jsonpath-rfc9535';
+import { createHttpClient, describeUrl, mergeHeaders, type ProviderHttpOptions } from './fetch.js';
+import type { MetricQuery, MetricResult, MetricsProvider, Sample } from './provider.js';
+import { snippet } from './series.js';
+import { prometheusDuration, renderQuery, secondsDuration, templateCause, varsOf } from './template.js';
+
+export interface HttpJsonConfig {
+  type: 'http';
+  /** Templated; inserted values are percent-encoded. */
+  url: string;
+  method?: 'GET' | 'POST' | undefined;
+  /** Sent as written (not templated). */
+  headers?: Record<string, string> | undefined;
+  /** Templated; inserted values are JSON-escaped. Sent as `application/json` unless `headers` say otherwise. */
+  body?: string | undefined;
+  /** JSONPath (RFC 9535) selecting the value(s), e.g. `$.data.value`. */
+  select: string;
+  time_field?: string | undefined;
+  value_field?: string | undefined;
+  timeout_ms?: number | undefined;
+  ca?: string | undefined;
+  insecure_skip_verify?: boolean | undefined;
+}
+
+export interface HttpJsonProvider extends MetricsProvider {
+  close(): Promise<void>;
+}
+
+/** Undefined when `expression` is a valid JSONPath, else why not (for the policy-file validator). */
+export function checkSelect(expression: string): string | undefined {
+  try {
+    jsonPathQuery(null, expression);
+    return undefined;
+  } catch (error) {
+    return `select ${JSON.stringify(expression)} is not a valid JSONPath: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    return Number.isNaN(n) && value.trim() !== 'NaN' ? undefined : n;
+  }
+  return undefined;
+}
+
+function toSeconds(value: unknown): number | undefined {
+  if (typeof value === 'string' && !/^\s*[-+]?\d+(\.\d+)?\s*$/.test(value)) {
+    const at = Date.parse(value);
+    return Number.isNaN(at) ? undefined : at / 1000;
+  }
+  const n = toNumber(value);
+  if (n === undefined || !Number.isFinite(n)) return undefined;
+  return Math.abs(n) > 1e11 ? n / 1000 : n;
+}
+
+type Item = { t: number | undefined; v: number } | 'skip' | string;
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value} ${snippet(JSON.stringify(value), 40)}`;
+}
+
+export function createHttpJsonProvider(
+  config: HttpJsonConfig,
+  options: ProviderHttpOptions = {},
+): HttpJsonProvider {
+  const label = `http ${describeUrl(config.url)}`;
+  const http = createHttpClient({
+    ...options,
+    label,
+    timeoutMs: config.timeout_ms,
+    ca: config.ca,
+    insecureSkipVerify: config.insecure_skip_verify,
+  });
+  const method = config.method ?? (config.body === undefined ? 'GET' : 'POST');
+  const timeField = config.time_field ?? 'time';
+  const valueField = config.value_field ?? 'value';
+
+  function item(node: unknown): Item {
+    if (node === null) return 'skip';
+    if (Array.isArray(node)) {
+      if (node.length !== 2) return `an array of ${node.length} elements (want [time, value])`;
+      if (node[1] === null) return 'skip';
+      const t = toSeconds(node[0]);
+      const v = toNumber(node[1]);
+      if (t === undefined || v === undefined)
+        return `a pair ${snippet(JSON.stringify(node), 60)} that is not [time, number]`;
+      return { t, v };
+    }
+    if (isRecord(node)) {
+      const raw = node[valueField];
+      if (raw === null) return 'skip';
+      const v = toNumber(raw);
+      if (v === undefined) return `an object without a numeric "${valueField}" (set value_field)`;
+      if (!(timeField in node)) return { t: undefined, v };
+      const t = toSeconds(node[timeField]);
+      if (t === undefined) return `an object whose "${timeField}" is not a time`;
+      return { t, v };
+    }
+    const v = toNumber(node);
+    if (v === undefined) return describe(node);
+    return { t: undefined, v };
+  }
+
+  function extract(body: unknown, q: MetricQuery): MetricResult {
+    let nodes: unknown[];
+    try {
+      nodes = jsonPathQuery(body as JsonValue, config.select);
+    } catch (error) {
+      return {
+        kind: 'no_data',
+        cause: `${label}: ${checkSelect(config.select) ?? (error instanceof Error ? error.message : String(error))}`,
+      };
+    }
+    if (nodes.length === 0) {
+      const keys = isRecord(body) ? ` (top-level keys: ${Object.keys(body).slice(0, 10).join(', ')})` : '';
+      return {
+        kind: 'no_data',
+        cause: `${label}: select ${config.select} matched nothing in the answer${keys}`,
+      };
+    }
+    const list = nodes.length === 1 && Array.isArray(nodes[0]) && !isPair(nodes[0]) ? nodes[0] : nodes;
+    const items: Array<{ t: number | undefined; v: number }> = [];
+    for (const node of list) {
+      const it = item(node);
+      if (it === 'skip') continue;
+      if (typeof it === 'string') {
+        return {
+          kind: 'no_data',
+          cause: `${label}: select ${config.select} matched ${it}, not a number, [time, value] pairs or objects`,
+        };
+      }
+      items.push(it);
+    }
+    // Untimed values are spread one a minute, the newest at the window's end (as the file provider does).
+    const endS = q.end.getTime() / 1000;
+    const samples: Sample[] = items
+      .map(({ t, v }, i) => ({ t: t ?? endS - (items.length - 1 - i) * 60, v }))
+      .filter((s) => Number.isFinite(s.v))
+      .sort((a, b) => a.t - b.t);
+    if (samples.length === 0) {
+      return {
+        kind: 'no_data',
+        cause: `${label}: select ${config.select} matched ${items.length === 0 ? 'only nulls' : 'only NaN or infinite values'}`,
+      };
+    }
+    return { kind: 'samples', samples };
+  }
+
+  return {
+    async query(q: MetricQuery, signal?: AbortSignal): Promise<MetricResult> {
+      if (method === 'GET' && config.body !== undefined) {
+        return {
+          kind: 'no_data',
+          cause: `${label}: a body needs method: POST (a GET request cannot carry one)`,
+        };
+      }
+      let url: string;
+      let body: string | undefined;
+      try {
+        const base = varsOf(q);
+        const rendered = q.query === undefined ? '' : renderQuery(q.query, base, prometheusDuration);
+        const endMs = q.end.getTime();
+        const vars = varsOf(q, {
+          query: rendered,
+          trigger: q.trigger,
+          start: String(Math.floor((endMs - q.windowMs) / 1000)),
+          end: String(Math.ceil(endMs / 1000)),
+          window_seconds: secondsDuration(q.windowMs),
+        });
+        url = renderQuery(config.url, vars, prometheusDuration, { encoding: 'url' });
+        body =
+          config.body === undefined
+            ? undefined
+            : renderQuery(config.body, vars, prometheusDuration, { encoding: 'json' });
+      } catch (error) {
+        return { kind: 'no_data', cause: templateCause(q.trigger, error) };
+      }
+      const headers = mergeHeaders(
+        body === undefined ? {} : { 'content-type': 'application/json' },
+        config.headers,
+      );
+      const outcome = await http.request({ url, method, headers, body }, signal);
+      if (outcome.kind === 'failure') return { kind: 'no_data', cause: outcome.cause };
+      const after = outcome.attempts > 1 ? ` after ${outcome.attempts} attempts` : '';
+      if (outcome.status < 200 || outcome.status > 299) {
+        return {
+          kind: 'no_data',
+          cause: `${label}: HTTP ${outcome.status} ${outcome.statusText}${after}: ${snippet(outcome.body)}`,
+        };
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(outcome.body);
+      } catch {
+        return { kind: 'no_data', cause: `${label}: the answer is not JSON: ${snippet(outcome.body)}` };
+      }
+      return extract(json, q);
+    },
+    close: () => http.close(),
+  };
+}
+
+/**
+ * A single `[time, value]` pair rather than a list of two values: two scalars, the first a plausible unix
+ * time (after 2001, in seconds or milliseconds). `[0.1, 0.2]` is two values; `[1700000000, "0.5"]` a pair.
+ */
+function isPair(value: unknown[]): boolean {
+  if (value.length !== 2 || value.some((x) => Array.isArray(x) || isRecord(x))) return false;
+  const t = toSeconds(value[0]);
+  return t !== undefined && t > 1e9;
+}

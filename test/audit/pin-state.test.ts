@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { addLock, parseLocks } from '../../src/audit/locks.js';
+import { pinState } from '../../src/audit/pin-state.js';
+import { rollbackMessage } from '../../src/audit/trailers.js';
+import type { HistoryEntry } from '../../src/gitops/store.js';
+
+const FILE = 'apps/api/kustomization.yaml';
+const locator = { kustomize_image: 'ghcr.io/acme/api' };
+const kustomization = (tag: string) => `images:\n  - name: ghcr.io/acme/api\n    newTag: ${tag}\n`;
+
+/** History newest first, from a list of [tag, message] oldest first. */
+function history(...commits: [string, string?][]): HistoryEntry[] {
+  return commits
+    .map(([tag, message], i) => ({ sha: `c${i}`, time: 1000 + i * 60, message: message ?? `deploy ${tag}`, text: kustomization(tag) }))
+    .reverse();
+}
+
+function rollback(from: string, to: string): string {
+  return rollbackMessage(
+    { service: 'api', from, to, reason: 'error_spike', stage: 'prod', evidence: [], policy: 'sha256:0', actor: 't', run: undefined, id: 'f'.repeat(16) },
+    'x.',
+  );
+}
+
+const state = (h: HistoryEntry[], candidate: string, extra: { locks?: string | null; fixedStable?: string } = {}) =>
+  pinState({ service: 'api', file: FILE, locator, candidate, history: h, locks: parseLocks(extra.locks ?? null), fixedStable: extra.fixedStable });
+
+describe('pinState', () => {
+  it('takes the previous distinct value as the stable', () => {
+    const s = state(history(['v1'], ['v2'], ['v3']), 'v3');
+    expect(s.stable).toBe('v2');
+    expect(s.older).toEqual(['v1']);
+  });
+
+  it('dates the candidate by the commit that pinned it, not later commits to the file', () => {
+    const h = history(['v1'], ['v2'], ['v2', 'chore: reformat'], ['v2', 'docs']);
+    expect(state(h, 'v2').pinnedBy).toEqual({ sha: 'c1', time: 1060 });
+  });
+
+  it('skips a locked version', () => {
+    const locks = addLock(null, 'api', { version: 'v2', reason: 'error_spike', locked_at: 't', rollback_id: 'x' });
+    expect(state(history(['v1'], ['v2'], ['v3']), 'v3', { locks }).stable).toBe('v1');
+  });
+
+  it('skips a version that was itself rolled back from', () => {
+    const h = history(['v1'], ['v2'], ['v1', rollback('v2', 'v1')], ['v3']);
+    expect(state(h, 'v3').stable).toBe('v1');
+  });
+
+  it('recognizes a pin written by a pinback rollback as the standing decision', () => {
+    const h = history(['v1'], ['v2'], ['v1', rollback('v2', 'v1')]);
+    const s = state(h, 'v1');
+    expect(s.rolledBackBy).toMatchObject({ from: 'v2', to: 'v1', sha: 'c2' });
+  });
+
+  it('treats a person re-pinning after a rollback as a new candidate', () => {
+    const h = history(['v1'], ['v2'], ['v1', rollback('v2', 'v1')], ['v2', 'retry v2']);
+    const s = state(h, 'v2');
+    expect(s.rolledBackBy).toBeUndefined();
+    expect(s.lastRollback).toMatchObject({ from: 'v2', time: 1120 });
+    expect(s.stable).toBe('v1');
+  });
+
+  it('has no stable on the first deploy', () => {
+    expect(state(history(['v1']), 'v1').stable).toBeUndefined();
+  });
+
+  it('lets a fixed stable override history', () => {
+    expect(state(history(['v1'], ['v2'], ['v3']), 'v3', { fixedStable: 'v0' }).stable).toBe('v0');
+  });
+
+  it('ignores commits where the file no longer fits the locator', () => {
+    const h = history(['v1'], ['v2']);
+    h.push({ sha: 'old', time: 10, message: 'init', text: 'unrelated: yes\n' });
+    expect(state(h, 'v2').stable).toBe('v1');
+  });
+});

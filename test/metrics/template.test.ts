@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import {
+  isValidVersion,
+  prometheusDuration,
+  renderJson,
+  renderQuery,
+  renderUrl,
+  secondsDuration,
+  TemplateError,
+  type TemplateVars,
+} from '../../src/metrics/template.js';
+
+const vars: TemplateVars = {
+  version: '2.4.0',
+  service: 'support-agent',
+  stage: 'canary',
+  window: 600_000,
+  stable_version: '2.3.3',
+  args: { job: 'api', route: '/v1/chat' },
+};
+
+const DIGEST = 'a'.repeat(64);
+
+describe('renderQuery', () => {
+  it.each([
+    ['{{version}}', '2.4.0'],
+    ['{{ version }}', '2.4.0'],
+    ['{{stable_version}}', '2.3.3'],
+    ['{{service}}', 'support-agent'],
+    ['{{stage}}', 'canary'],
+    ['[{{window}}]', '[10m]'],
+    ['{{args.job}}', 'api'],
+    ['{job="{{args.job}}",version="{{version}}"}', '{job="api",version="2.4.0"}'],
+    ['no placeholders {a="b"}', 'no placeholders {a="b"}'],
+    ['{{{version}}}', '{2.4.0}'],
+  ])('renders %s as %s', (template, expected) => {
+    expect(renderQuery(template, vars, prometheusDuration)).toBe(expected);
+  });
+
+  it.each([
+    ['{{versio}}', 'unknown placeholder {{versio}}'],
+    ['{{job}}', 'unknown placeholder {{job}}'],
+    ['{{args.missing}}', `the trigger's args has no "missing"`],
+    ['{{ not a name }}', 'malformed placeholder'],
+    ['{{version', 'unclosed placeholder'],
+  ])('rejects %s naming the problem', (template, message) => {
+    expect(() => renderQuery(template, vars, prometheusDuration)).toThrow(message);
+  });
+
+  it('lists the known placeholders when one is unknown', () => {
+    expect(() => renderQuery('{{env}}', vars, prometheusDuration)).toThrow(
+      'known are {{version}}, {{stable_version}}, {{service}}, {{stage}}, {{window}}, {{args.NAME}}',
+    );
+  });
+
+  it('rejects {{stable_version}} when there is no stable version', () => {
+    expect(() =>
+      renderQuery('{{stable_version}}', { ...vars, stable_version: undefined }, prometheusDuration),
+    ).toThrow('no stable version');
+  });
+
+  it('rejects {{stage}} when the service has no stage', () => {
+    expect(() => renderQuery('{{stage}}', { ...vars, stage: undefined }, prometheusDuration)).toThrow(
+      'no stage',
+    );
+  });
+
+  it('does not validate a stable version the template does not use', () => {
+    expect(renderQuery('{{version}}', { ...vars, stable_version: 'bad"' }, prometheusDuration)).toBe('2.4.0');
+  });
+
+  it('inserts provider-specific names given as extra', () => {
+    expect(renderQuery('{{query}}', { ...vars, extra: { query: 'up' } }, prometheusDuration)).toBe('up');
+  });
+
+  it.each([
+    '2.4.0"}',
+    '2.4.0"} or vector(1) #',
+    '2.4.0}',
+    '1.0 ',
+    '../../etc',
+    'a/b',
+    'v1?x=1&y=2',
+    '-rc1',
+    '',
+    '1.0\n',
+    'tag:latest',
+    '{{service}}',
+  ])('refuses the pin value %j before it reaches a query', (version) => {
+    const render = () => renderQuery('x{version="{{version}}"}', { ...vars, version }, prometheusDuration);
+    expect(render).toThrow(TemplateError);
+    expect(render).toThrow(`pin value ${JSON.stringify(version)} is not a valid version`);
+    expect(render).toThrow("it may only hold letters, digits, '.', '_', '-', '+'");
+  });
+
+  it('refuses an invalid stable version too', () => {
+    expect(() =>
+      renderQuery('{{stable_version}}', { ...vars, stable_version: '2.3.3"}' }, prometheusDuration),
+    ).toThrow('stable pin value "2.3.3\\"}" is not a valid version');
+  });
+});
+
+describe('isValidVersion', () => {
+  it.each([
+    ['2.4.0', true],
+    ['v7.2.0', true],
+    ['1.0.0-rc.1', true],
+    ['1.0.0+build.5', true],
+    ['latest', true],
+    ['_internal', true],
+    [`sha256:${DIGEST}`, true],
+    [`v1.2@sha256:${DIGEST}`, true],
+    [`sha256:${'A'.repeat(64)}`, false],
+    [`sha256:${'a'.repeat(63)}`, false],
+    [`v1@sha512:${DIGEST}`, false],
+    ['a'.repeat(128), true],
+    ['a'.repeat(129), false],
+    ['.hidden', false],
+    ['2.4.0"}', false],
+    ['2.4.0}', false],
+    ['2 4', false],
+    ['ü', false],
+  ])('%s is %s', (version, valid) => {
+    expect(isValidVersion(version)).toBe(valid);
+  });
+});
+
+describe('encodings', () => {
+  it('percent-encodes inserted values in a URL template, and only them', () => {
+    expect(
+      renderUrl(
+        'https://m.example/q?v={{version}}&route={{args.route}}&w={{window}}',
+        { ...vars, version: '1.0+b' },
+        prometheusDuration,
+      ),
+    ).toBe('https://m.example/q?v=1.0%2Bb&route=%2Fv1%2Fchat&w=10m');
+  });
+
+  it('JSON-escapes inserted values in a body template', () => {
+    const body = renderJson(
+      '{"q":"{{args.q}}","v":"{{version}}"}',
+      { ...vars, args: { q: 'a "b"\n' } },
+      prometheusDuration,
+    );
+    expect(JSON.parse(body)).toEqual({ q: 'a "b"\n', v: '2.4.0' });
+  });
+});
+
+describe('durations', () => {
+  it.each([
+    [600_000, '10m'],
+    [90_000, '90s'],
+    [3_600_000, '1h'],
+    [5_400_000, '90m'],
+    [86_400_000, '1d'],
+    [1500, '1500ms'],
+  ])('Prometheus renders %d ms as %s', (ms, text) => {
+    expect(prometheusDuration(ms)).toBe(text);
+  });
+
+  it.each([
+    [600_000, '600'],
+    [90_000, '90'],
+    [1500, '2'],
+  ])('seconds renders %d ms as %s', (ms, text) => {
+    expect(secondsDuration(ms)).toBe(text);
+  });
+
+  it.each([0, -1, Number.NaN])('refuses the window %d', (ms) => {
+    expect(() => prometheusDuration(ms)).toThrow(TemplateError);
+  });
+});
