@@ -7,7 +7,7 @@ import type { Incident } from './incident/render.js';
 import type { IncidentSink } from './incident/sink.js';
 import type { MetricsProvider } from './metrics/provider.js';
 import { judge } from './observe.js';
-import { readPin, writePin } from './pins/index.js';
+import { isValidVersion, readPin, writePin } from './pins/index.js';
 import type { Decision, Evidence } from './policy/types.js';
 import { evidenceTerm, num, type ServiceReport, serviceReport } from './report.js';
 
@@ -149,7 +149,14 @@ export async function reconcileService(
         `${service.name}: pin file ${pin.file} does not exist in ${ports.store.describe()}`,
       );
     }
-    const candidate = readPin(text, pin.locator, pin.file).version;
+    const located = readPin(text, pin.locator, pin.file);
+    const candidate = located.version;
+    if (!isValidVersion(candidate)) {
+      // Checked before any query: a pin value must never reach PromQL or a URL unvalidated.
+      throw new ReconcileError(
+        `${service.name}: ${pin.file}:${located.line}:${located.column}: pin value ${JSON.stringify(candidate)} is not a valid version (letters, digits and . _ - + @ : / only); fix the pin`,
+      );
+    }
     const state = pinState({
       service: service.name,
       file: pin.file,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkSelect } from '../metrics/http.js';
 import { parseDuration, parseRatio } from './duration.js';
 
 const DURATION_PATTERN = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/;
@@ -89,14 +90,23 @@ const datadogProvider = z.strictObject({
   app_key: z.string().min(1),
   base_url: z.url().optional(),
   timeout: duration.optional(),
+  ...tls,
 });
 const httpProvider = z.strictObject({
   type: z.literal('http'),
   url: z.string().min(1),
-  method: z.enum(['GET', 'POST']).default('GET'),
+  method: z.enum(['GET', 'POST']).optional(),
   headers: headers.optional(),
   body: z.string().optional(),
-  select: z.string().min(1),
+  select: z
+    .string()
+    .min(1)
+    .superRefine((expression, ctx) => {
+      const problem = checkSelect(expression);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  time_field: z.string().optional(),
+  value_field: z.string().optional(),
   timeout: duration.optional(),
   ...tls,
 });

@@ -1,11 +1,13 @@
 import type { ProviderConfig } from '../config/schema.js';
+import { createDatadogProvider } from './datadog.js';
 import { fileProvider } from './file.js';
+import { createHttpJsonProvider } from './http.js';
+import { createPrometheusProvider } from './prometheus.js';
 import type { MetricsProvider } from './provider.js';
 
 export interface ProviderOverrides {
   /** `--metrics-file`: replaces the path of every file provider, and backs the implicit one. */
   metricsFile?: string | undefined;
-  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** A provider that cannot be built answers no data with the reason, so the trigger is inconclusive. */
@@ -13,10 +15,11 @@ function unavailable(cause: string): MetricsProvider {
   return { query: async () => ({ kind: 'no_data', cause }) };
 }
 
+/** Builds one provider from its policy entry (durations already in milliseconds). */
 export function createProvider(
   name: string,
   config: ProviderConfig | undefined,
-  o: ProviderOverrides,
+  o: ProviderOverrides = {},
 ): MetricsProvider {
   if (!config) {
     return o.metricsFile
@@ -28,7 +31,17 @@ export function createProvider(
   switch (config.type) {
     case 'file':
       return fileProvider(o.metricsFile ?? config.path);
-    default:
-      return unavailable(`provider type ${config.type} is not available in this build`);
+    case 'prometheus': {
+      const { timeout, step, ...rest } = config;
+      return createPrometheusProvider({ ...rest, timeout_ms: timeout, step_ms: step });
+    }
+    case 'datadog': {
+      const { timeout, ...rest } = config;
+      return createDatadogProvider({ ...rest, timeout_ms: timeout });
+    }
+    case 'http': {
+      const { timeout, ...rest } = config;
+      return createHttpJsonProvider({ ...rest, timeout_ms: timeout });
+    }
   }
 }

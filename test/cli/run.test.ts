@@ -8,7 +8,10 @@ import { runCli } from '../support/cli.js';
 import { GitOpsRepo, metricsJson } from '../support/gitops.js';
 
 const FILES = {
-  kz: ['apps/kz/kustomization.yaml', (v: string) => `resources: [deployment.yaml]\nimages:\n  - name: ghcr.io/acme/kz\n    newTag: ${v}\n`],
+  kz: [
+    'apps/kz/kustomization.yaml',
+    (v: string) => `resources: [deployment.yaml]\nimages:\n  - name: ghcr.io/acme/kz\n    newTag: ${v}\n`,
+  ],
   helm: [
     'apps/helm/release.yaml',
     (v: string) =>
@@ -38,8 +41,15 @@ const FILES = {
     (v: string) =>
       `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: setter\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ghcr.io/acme/setter:${v} # {"$imagepolicy": "flux-system:setter"}\n`,
   ],
-  values: ['apps/values/values.yaml', (v: string) => `image:\n    repository: ghcr.io/acme/values\n    tag: "${v}"   \n    pullPolicy: IfNotPresent\n`],
-  half: ['apps/half/kustomization.yaml', (v: string) => `images:\n  - name: ghcr.io/acme/half\n    newTag: ${v}\n`],
+  values: [
+    'apps/values/values.yaml',
+    (v: string) =>
+      `image:\n    repository: ghcr.io/acme/values\n    tag: "${v}"   \n    pullPolicy: IfNotPresent\n`,
+  ],
+  half: [
+    'apps/half/kustomization.yaml',
+    (v: string) => `images:\n  - name: ghcr.io/acme/half\n    newTag: ${v}\n`,
+  ],
 } as const;
 
 const STABLE = { kz: 'v1.0.0', helm: '6.5.0', setter: '1.4.0', values: '3.1.0', half: '2.0.0' };
@@ -80,7 +90,8 @@ const METRICS = metricsJson({
 
 function setup(): { repo: GitOpsRepo; stableCommit: string; policy: string; metrics: string } {
   const repo = new GitOpsRepo();
-  for (const [name, [path, render]] of Object.entries(FILES)) repo.write(path, render(STABLE[name as keyof typeof STABLE]));
+  for (const [name, [path, render]] of Object.entries(FILES))
+    repo.write(path, render(STABLE[name as keyof typeof STABLE]));
   const stableCommit = repo.commit('deploy stable versions', 3 * 86_400);
   for (const [name, [path, render]] of Object.entries(FILES)) {
     repo.write(path, render(CANDIDATE[name as keyof typeof CANDIDATE]));
@@ -108,23 +119,39 @@ describe('pinback run on a GitOps repo', () => {
 
   it('rolls back exactly the breaching services, one commit each', () => {
     const actions = Object.fromEntries(first.services.map((s) => [s.service, s.action]));
-    expect(actions).toEqual({ kz: 'rolled_back', helm: 'rolled_back', setter: 'rolled_back', values: 'rolled_back', half: 'none' });
+    expect(actions).toEqual({
+      kz: 'rolled_back',
+      helm: 'rolled_back',
+      setter: 'rolled_back',
+      values: 'rolled_back',
+      half: 'none',
+    });
     expect(commitsAfterFirst).toBe(1 + 5 + 4);
   });
 
   it('leaves a service breaching 1 of require 2 alone', () => {
-    expect(first.services.find((s) => s.service === 'half')).toMatchObject({ decision: 'allow', action: 'none', commit: null });
+    expect(first.services.find((s) => s.service === 'half')).toMatchObject({
+      decision: 'allow',
+      action: 'none',
+      commit: null,
+    });
   });
 
-  it.each(['kz', 'helm', 'setter', 'values'] as const)('restores %s byte for byte to its version before the candidate', (name) => {
-    const path = FILES[name][0];
-    expect(env.repo.show('HEAD', path).equals(env.repo.show(env.stableCommit, path))).toBe(true);
-  });
+  it.each(['kz', 'helm', 'setter', 'values'] as const)(
+    'restores %s byte for byte to its version before the candidate',
+    (name) => {
+      const path = FILES[name][0];
+      expect(env.repo.show('HEAD', path).equals(env.repo.show(env.stableCommit, path))).toBe(true);
+    },
+  );
 
   it('writes trailers that git interpret-trailers parses', () => {
     const kz = first.services.find((s) => s.service === 'kz')!;
     const message = env.repo.git('log', '-1', '--format=%B', kz.commit!);
-    const parsed = execFileSync('git', ['interpret-trailers', '--parse'], { input: message, encoding: 'utf8' });
+    const parsed = execFileSync('git', ['interpret-trailers', '--parse'], {
+      input: message,
+      encoding: 'utf8',
+    });
     expect(parsed).toContain('Rollback-Service: kz\n');
     expect(parsed).toContain('Rollback-From: v1.1.0\n');
     expect(parsed).toContain('Rollback-To: v1.0.0\n');
@@ -133,7 +160,10 @@ describe('pinback run on a GitOps repo', () => {
   });
 
   it('reads trailers back with git log --format', () => {
-    const froms = env.repo.git('log', '--format=%(trailers:key=Rollback-From,valueonly)').split('\n').filter(Boolean);
+    const froms = env.repo
+      .git('log', '--format=%(trailers:key=Rollback-From,valueonly)')
+      .split('\n')
+      .filter(Boolean);
     expect(froms.sort()).toEqual(['1.5.0', '3.2.0', '6.6.0', 'v1.1.0']);
   });
 
@@ -147,13 +177,19 @@ describe('pinback run on a GitOps repo', () => {
     expect(r.code).toBe(0);
     expect(env.repo.count()).toBe(commitsAfterFirst);
     const again = JSON.parse(r.stdout) as Report;
-    expect(again.services.find((s) => s.service === 'kz')).toMatchObject({ action: 'already_rolled_back', from: 'v1.1.0', to: 'v1.0.0' });
+    expect(again.services.find((s) => s.service === 'kz')).toMatchObject({
+      action: 'already_rolled_back',
+      from: 'v1.1.0',
+      to: 'v1.0.0',
+    });
   });
 
   it('lists the rollbacks with pinback audit --json', async () => {
     const r = await runCli(['audit', '-c', env.policy, '--gitops', env.repo.dir, '--json']);
     expect(r.code).toBe(0);
-    const { rollbacks } = JSON.parse(r.stdout) as { rollbacks: { service: string; from: string; to: string }[] };
+    const { rollbacks } = JSON.parse(r.stdout) as {
+      rollbacks: { service: string; from: string; to: string }[];
+    };
     expect(rollbacks.map((x) => x.service).sort()).toEqual(['helm', 'kz', 'setter', 'values']);
     expect(rollbacks.find((x) => x.service === 'kz')).toMatchObject({ from: 'v1.1.0', to: 'v1.0.0' });
   });
@@ -176,22 +212,43 @@ describe('pinback run racing', () => {
     const env = setup();
     const remote = env.repo.bareClone();
     const runs = await Promise.all(
-      Array.from({ length: 20 }, () => runCli(['run', '-c', env.policy, '--gitops', remote, '--service', 'kz', '--json'])),
+      Array.from({ length: 20 }, () =>
+        runCli(['run', '-c', env.policy, '--gitops', remote, '--service', 'kz', '--json']),
+      ),
     );
     for (const r of runs) expect(r.stderr).toBe('');
     const actions = runs.map((r) => (JSON.parse(r.stdout) as Report).services[0]!.action);
     expect(actions.filter((a) => a === 'rolled_back')).toHaveLength(1);
     expect(actions.filter((a) => a === 'already_rolled_back')).toHaveLength(19);
-    const log = execFileSync('git', ['log', '--format=%(trailers:key=Rollback-Id,valueonly)', 'main'], { cwd: remote, encoding: 'utf8' });
+    const log = execFileSync('git', ['log', '--format=%(trailers:key=Rollback-Id,valueonly)', 'main'], {
+      cwd: remote,
+      encoding: 'utf8',
+    });
     expect(log.split('\n').filter(Boolean)).toHaveLength(1);
   }, 120_000);
 });
 
 describe('pinback run with bad input writes nothing', () => {
   const cases: [string, (p: string) => string, string][] = [
-    ['a pin file that does not exist', (p) => p.replace('apps/kz/kustomization.yaml', 'apps/kz/missing.yaml'), 'pin file apps/kz/missing.yaml does not exist'],
-    ['a locator matching twice', (p) => p.replace('kustomize_image: ghcr.io/acme/kz }', 'regex: "newTag: (?<version>\\\\S+)|name: (?<version>\\\\S+)" }'), 'kz'],
-    ['a file path that escapes the repo', (p) => p.replace('apps/kz/kustomization.yaml', '../outside.yaml'), '../outside.yaml'],
+    [
+      'a pin file that does not exist',
+      (p) => p.replace('apps/kz/kustomization.yaml', 'apps/kz/missing.yaml'),
+      'pin file apps/kz/missing.yaml does not exist',
+    ],
+    [
+      'a locator matching twice',
+      (p) =>
+        p.replace(
+          'kustomize_image: ghcr.io/acme/kz }',
+          'regex: "newTag: (?<version>\\\\S+)|name: (?<version>\\\\S+)" }',
+        ),
+      'kz',
+    ],
+    [
+      'a file path that escapes the repo',
+      (p) => p.replace('apps/kz/kustomization.yaml', '../outside.yaml'),
+      '../outside.yaml',
+    ],
     ['an absolute file path', (p) => p.replace('apps/kz/kustomization.yaml', '/etc/passwd'), '/etc/passwd'],
   ];
   it.each(cases)('%s', async (_name, edit, message) => {
