@@ -1,39 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isValidVersion, type PinLocator, readPin, writePin } from '../../src/pins/index.js';
+import { isValidVersion, readPin, writePin } from '../../src/pins/index.js';
+import { corpusPins, corpusText, newValueLike } from '../support/corpus.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const corpus = path.resolve(repoRoot, '..', 'shared', 'corpus');
-
-interface ManifestPin {
-  locator: string;
-  pinback: PinLocator;
-  version: string;
-  line: number;
-}
-interface ManifestFile {
-  file: string;
-  pins: ManifestPin[];
-}
-
-const manifest = JSON.parse(readFileSync(path.join(corpus, 'MANIFEST.json'), 'utf8')) as ManifestFile[];
-const FAKE_DIGEST = `sha256:${'5eed'.repeat(16)}`;
-
-/** A different value of the same form, so a pattern or a field that expects that form still accepts it. */
-function newValueLike(old: string): string {
-  if (/^sha256:[0-9a-f]+$/.test(old)) return FAKE_DIGEST;
-  const at = old.indexOf('@sha256:');
-  const head = at === -1 ? old : old.slice(0, at);
-  const colon = head.lastIndexOf(':');
-  const newHead = colon > head.lastIndexOf('/') ? `${head.slice(0, colon)}:9.9.9-pinback` : '9.9.9-pinback';
-  return at === -1 ? newHead : `${newHead}@${FAKE_DIGEST}`;
-}
-
-const cases = manifest.flatMap((f) =>
-  f.pins.map((pin) => ({ ...pin, file: f.file, name: `${f.file} ${JSON.stringify(pin.pinback)}` })),
-);
+const cases = corpusPins();
 
 describe('corpus manifest', () => {
   it('lists pins to test', () => {
@@ -41,7 +10,7 @@ describe('corpus manifest', () => {
   });
 
   describe.each(cases)('$name', (pin) => {
-    const text = readFileSync(path.join(corpus, pin.file), 'utf8');
+    const text = corpusText(pin.file);
 
     it('reads the listed version on the listed line', () => {
       const loc = readPin(text, pin.pinback, pin.file);
