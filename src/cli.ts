@@ -16,6 +16,7 @@ import type { GitOpsStore } from './gitops/store.js';
 import { fileIncidentSink } from './incident/file.js';
 import type { MetricsProvider } from './metrics/provider.js';
 import { createProvider } from './metrics/registry.js';
+import { notifiers } from './notify/index.js';
 import { humanLine, type Report } from './report.js';
 
 const USAGE = `pinback: GitOps rollback reconciler
@@ -133,7 +134,14 @@ async function main(argv: string[]): Promise<number> {
       const result = await withStore(policy, v, (store) =>
         run(
           policy,
-          { store, providers: providersFor(policy, v['metrics-file']), incidents, now: () => new Date() },
+          {
+            store,
+            providers: providersFor(policy, v['metrics-file']),
+            incidents,
+            notifiers: (s) => notifiers(s.onRollback.notify),
+            warn: (m) => process.stderr.write(`pinback: warning: ${m}\n`),
+            now: () => new Date(),
+          },
           {
             policyFile: policy.file,
             policyDigest: policy.digest,

@@ -6,6 +6,7 @@ import type { FileChange, GitOpsStore, Identity, Snapshot } from './gitops/store
 import type { Incident } from './incident/render.js';
 import type { IncidentSink } from './incident/sink.js';
 import type { MetricsProvider } from './metrics/provider.js';
+import { type Notifier, notifyAll, type RollbackNotice } from './notify/index.js';
 import { judge } from './observe.js';
 import { isValidVersion, readPin, writePin } from './pins/index.js';
 import type { Decision, Evidence } from './policy/types.js';
@@ -16,6 +17,10 @@ export interface Ports {
   store: GitOpsStore;
   providers: ReadonlyMap<string, MetricsProvider>;
   incidents: IncidentSink | undefined;
+  /** Where a service's notifications go (its `on_rollback.notify`). */
+  notifiers?: ((service: ServicePolicy) => Notifier[]) | undefined;
+  /** Problems that do not fail the run: a notification that could not be delivered. */
+  warn?: ((message: string) => void) | undefined;
   now: () => Date;
 }
 
@@ -278,7 +283,22 @@ export async function reconcileService(
       mode,
       owners: service.owners,
     };
-    const incident = ports.incidents ? await ports.incidents.open(incidentData) : null;
+    incidentData.commitUrl = result.url;
+    const notice: RollbackNotice = {
+      kind: 'rolled_back',
+      service: service.name,
+      stage: service.stage,
+      from: candidate,
+      to: state.stable,
+      reason: decision.reason,
+      evidence: breachedTerms(decision.evidence),
+      links: { commit: result.url, run: ctx.runUrl },
+    };
+    // The rollback stands whatever happens next: incident and notifications run side by side.
+    const [incident] = await Promise.all([
+      ports.incidents ? ports.incidents.open(incidentData) : Promise.resolve(null),
+      notifyAll(ports.notifiers?.(service) ?? [], notice, ports.warn ?? (() => {})),
+    ]);
     return serviceReport(base, decision, { action: 'rolled_back', commit: result.sha, incident });
   }
   throw new ReconcileError(

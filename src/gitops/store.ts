@@ -38,7 +38,13 @@ export interface CommitRequest {
   branch?: string | undefined;
 }
 
-export type CommitResult = { ok: true; sha: string } | { ok: false; reason: 'stale'; detail: string };
+export type CommitResult =
+  | {
+      ok: true;
+      sha: string /** A web page for the commit, where the store has one. */;
+      url?: string | undefined;
+    }
+  | { ok: false; reason: 'stale'; detail: string };
 
 /**
  * A GitOps repository behind one branch. Implementations: the git CLI (any remote or local path)
