@@ -2,6 +2,7 @@ import { addLock, LOCK_FILE, parseLocks } from './audit/locks.js';
 import { type PinState, pinState } from './audit/pin-state.js';
 import { type AuditRecord, rollbackId, rollbackMessage } from './audit/trailers.js';
 import type { Mode, ServicePolicy } from './config/policy.js';
+import type { Proposals } from './github/proposals.js';
 import type { FileChange, GitOpsStore, Identity, Snapshot } from './gitops/store.js';
 import type { Incident } from './incident/render.js';
 import type { IncidentSink } from './incident/sink.js';
@@ -17,6 +18,8 @@ export interface Ports {
   store: GitOpsStore;
   providers: ReadonlyMap<string, MetricsProvider>;
   incidents: IncidentSink | undefined;
+  /** Pull requests for `mode: propose`. */
+  proposals?: Proposals | undefined;
   /** Where a service's notifications go (its `on_rollback.notify`). */
   notifiers?: ((service: ServicePolicy) => Notifier[]) | undefined;
   /** Problems that do not fail the run: a notification that could not be delivered. */
@@ -66,6 +69,21 @@ function explain(decision: Decision): string {
     .filter((e) => e.noData !== null)
     .map((e) => `${e.trigger}: no data (${e.noData})`);
   return `${[...lines, ...noData].join('; ')}.`;
+}
+
+/** The pull request says what the commit says, links the incident, and how to approve. */
+function proposalBody(message: string, incident: string | null): string {
+  const [subject, , ...rest] = message.split('\n');
+  return [
+    `pinback proposes this rollback: **${subject!.replace(/[<>@]/g, ' ')}**.`,
+    '',
+    'Merging this pull request is the approval: Argo CD or Flux then syncs the stable version.',
+    incident ? `Incident: ${incident}` : '',
+    '',
+    '```',
+    rest.join('\n').trim(),
+    '```',
+  ].join('\n');
 }
 
 function breachedTerms(evidence: Evidence[]): string[] {
@@ -133,8 +151,11 @@ export async function reconcileService(
       `${service.name}: no pin: to roll back (a fixed candidate can only be evaluated)`,
     );
   const mode = ctx.mode ?? service.mode;
-  if (mode === 'propose')
-    throw new ReconcileError(`${service.name}: mode propose needs the GitHub store (the Action)`);
+  if (mode === 'propose' && !ports.proposals) {
+    throw new ReconcileError(
+      `${service.name}: mode propose opens a pull request: it needs the GitHub Action`,
+    );
+  }
   const files = [
     pin.file,
     LOCK_FILE,
@@ -239,6 +260,16 @@ export async function reconcileService(
     if (mode === 'dry-run') return serviceReport(base, decision, { action: 'dry_run' });
 
     const plan = planRollback(service, snap, state, state.stable, decision, now);
+    const proposalBranch = mode === 'propose' ? `pinback/rollback-${service.name}-${plan.id}` : undefined;
+    if (proposalBranch) {
+      const open = await ports.proposals!.find(proposalBranch);
+      if (open)
+        return serviceReport(base, decision, {
+          action: 'proposed',
+          pullRequest: open,
+          detail: 'the pull request is open',
+        });
+    }
     const message = rollbackMessage(
       {
         service: service.name,
@@ -259,6 +290,7 @@ export async function reconcileService(
       message,
       changes: plan.changes,
       author: ctx.author,
+      branch: proposalBranch,
     });
     if (!result.ok) continue;
 
@@ -284,16 +316,33 @@ export async function reconcileService(
       owners: service.owners,
     };
     incidentData.commitUrl = result.url;
-    const notice: RollbackNotice = {
-      kind: 'rolled_back',
+    const noticeOf = (kind: RollbackNotice['kind'], links: RollbackNotice['links']): RollbackNotice => ({
+      kind,
       service: service.name,
       stage: service.stage,
       from: candidate,
-      to: state.stable,
+      to: state.stable!,
       reason: decision.reason,
       evidence: breachedTerms(decision.evidence),
-      links: { commit: result.url, run: ctx.runUrl },
-    };
+      links,
+    });
+    if (proposalBranch) {
+      const incident = ports.incidents ? await ports.incidents.open(incidentData) : null;
+      const pullRequest = await ports.proposals!.open({
+        branch: proposalBranch,
+        base: snap.branch ?? 'main',
+        title: message.split('\n')[0]!,
+        body: proposalBody(message, incident),
+      });
+      const links = { commit: result.url, pullRequest, incident: incident ?? undefined, run: ctx.runUrl };
+      await notifyAll(
+        ports.notifiers?.(service) ?? [],
+        noticeOf('proposed', links),
+        ports.warn ?? (() => {}),
+      );
+      return serviceReport(base, decision, { action: 'proposed', commit: result.sha, incident, pullRequest });
+    }
+    const notice = noticeOf('rolled_back', { commit: result.url, run: ctx.runUrl });
     // The rollback stands whatever happens next: incident and notifications run side by side.
     const [incident] = await Promise.all([
       ports.incidents ? ports.incidents.open(incidentData) : Promise.resolve(null),

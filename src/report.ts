@@ -21,6 +21,8 @@ export interface ServiceReport {
   action: Action;
   commit: string | null;
   incident: string | null;
+  /** The pull request of a proposed rollback. */
+  pull_request?: string | undefined;
   /** A sentence on why the action is what it is (cooldown left, already applied, error). */
   detail?: string | undefined;
 }
@@ -53,7 +55,9 @@ export function reportEvidence(e: Evidence): ReportEvidence {
 export function serviceReport(
   base: { service: string; stage: string; from: string | null; to: string | null },
   decision: Decision,
-  rest: Partial<Pick<ServiceReport, 'action' | 'commit' | 'incident' | 'detail' | 'reason'>> = {},
+  rest: Partial<Pick<ServiceReport, 'action' | 'commit' | 'incident' | 'detail' | 'reason'>> & {
+    pullRequest?: string;
+  } = {},
 ): ServiceReport {
   return {
     ...base,
@@ -63,6 +67,7 @@ export function serviceReport(
     action: rest.action ?? 'none',
     commit: rest.commit ?? null,
     incident: rest.incident ?? null,
+    ...(rest.pullRequest ? { pull_request: rest.pullRequest } : {}),
     ...(rest.detail ? { detail: rest.detail } : {}),
   };
 }

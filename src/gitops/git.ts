@@ -670,6 +670,10 @@ class GitStore implements GitOpsStore {
       ]);
       if (out.exitCode === 0) {
         if (target === this.branch) await this.run(['update-ref', `refs/heads/${target}`, sha]);
+        // Racing writers can build the byte-identical commit (same tree, parent, message and
+        // second); the push of the second is "up to date", and the commit is not its own.
+        if (/^=\t/m.test(out.stdout.toString()))
+          return stale(`branch ${target} already holds ${sha}, written by another run`);
         return { ok: true, sha };
       }
       // Fetch, so the caller's next read sees the head that won.

@@ -12,6 +12,8 @@ export interface HistoryEntry {
 /** What one read returns: everything a decision needs, from one consistent head. */
 export interface Snapshot {
   head: string;
+  /** The branch read, where the store resolved a default one. */
+  branch?: string | undefined;
   /** Each requested file's text at `head`; null where it does not exist. */
   files: Map<string, string | null>;
   /** Commits that changed `historyOf`, newest first, at most `limit`. */

@@ -1,0 +1,82 @@
+import type { Octokit } from '../github/octokit.js';
+import { code, text } from './markdown.js';
+import { INCIDENT_MARKER, type Incident, renderIncident } from './render.js';
+import type { IncidentSink } from './sink.js';
+
+export const PINBACK_LABEL = 'pinback';
+
+export interface GitHubIncidentOptions {
+  octokit: Octokit;
+  /** `owner/name` where incidents are opened (the workflow's repository, or `incident.repo`). */
+  repo: string;
+  labels: (service: string) => string[];
+  assignees: (service: string) => string[];
+  template: (service: string) => Promise<string | undefined>;
+}
+
+interface IssueRef {
+  number: number;
+  html_url: string;
+}
+
+/**
+ * Incidents as GitHub issues, exactly one per rollback id: the body carries a hidden marker and
+ * the issue a `pinback` label, and re-runs find it by listing that label (the search API lags).
+ */
+export function gitHubIncidentSink(
+  o: GitHubIncidentOptions,
+): IncidentSink & { find(id: string): Promise<IssueRef | undefined> } {
+  const [owner, repo] = o.repo.split('/') as [string, string];
+  const find = async (id: string): Promise<IssueRef | undefined> => {
+    const marker = INCIDENT_MARKER(id);
+    // Bounded: the newest 300 pinback issues, open or closed.
+    for (let page = 1; page <= 3; page++) {
+      const { data } = await o.octokit.rest.issues.listForRepo({
+        owner,
+        repo,
+        labels: PINBACK_LABEL,
+        state: 'all',
+        per_page: 100,
+        page,
+        sort: 'created',
+        direction: 'desc',
+      });
+      const hit = data.find((i) => !i.pull_request && i.body?.includes(marker));
+      if (hit) return { number: hit.number, html_url: hit.html_url };
+      if (data.length < 100) return undefined;
+    }
+    return undefined;
+  };
+  const comment = async (issue: IssueRef, body: string) => {
+    await o.octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body });
+    return issue.html_url;
+  };
+  return {
+    find,
+    async open(incident: Incident): Promise<string> {
+      const existing = await find(incident.id);
+      if (existing) {
+        return comment(
+          existing,
+          `pinback confirmed this rollback again at ${code(incident.evaluatedAt.toISOString())}.`,
+        );
+      }
+      const { data } = await o.octokit.rest.issues.create({
+        owner,
+        repo,
+        title: `Rollback: ${incident.service} ${incident.from} -> ${incident.to} (${incident.reason})`.slice(
+          0,
+          250,
+        ),
+        body: renderIncident(incident, await o.template(incident.service)),
+        labels: [...new Set([PINBACK_LABEL, ...o.labels(incident.service)])],
+        assignees: o.assignees(incident.service),
+      });
+      return data.html_url;
+    },
+    async note(id: string, _service: string, line: string): Promise<string | null> {
+      const existing = await find(id);
+      return existing ? comment(existing, text(line)) : null;
+    },
+  };
+}
