@@ -31,6 +31,8 @@ if (process.argv.includes('--schema')) {
   process.exit(0);
 }
 const outdir = check ? mkdtempSync(join(tmpdir(), 'pinback-dist-')) : 'dist';
+// Chunk names carry content hashes: old chunks must go, or dist/ holds files no build makes.
+if (!check && !process.argv.includes('--schema')) rmSync('dist', { recursive: true, force: true });
 
 await build({
   entryPoints: { index: 'src/action.ts', cli: 'src/cli.ts' },

@@ -1,8 +1,36 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import * as core from '@actions/core';
+import { type ActionContext, runAction } from './action/run.js';
 
-// The Action's composition root; issue 5 wires the reconcile loop here.
+/** The Action's composition root: the runner's environment in, outputs and a job summary out. */
 async function main(): Promise<void> {
-  core.info('pinback Action: not wired yet');
+  const env = process.env;
+  const eventPath = env.GITHUB_EVENT_PATH;
+  const payload =
+    eventPath && existsSync(eventPath)
+      ? (JSON.parse(await readFile(eventPath, 'utf8')) as Record<string, unknown>)
+      : {};
+  const ctx: ActionContext = {
+    input: (name) => core.getInput(name),
+    event: env.GITHUB_EVENT_NAME ?? '',
+    payload,
+    env,
+    workspace: resolve(env.GITHUB_WORKSPACE ?? process.cwd()),
+    log: {
+      info: (m) => core.info(m),
+      warning: (m) => core.warning(m),
+      error: (m, at) => core.error(m, at),
+      secret: (s) => core.setSecret(s),
+    },
+    setOutput: (k, v) => core.setOutput(k, v),
+    summary: async (markdown) => {
+      if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write();
+    },
+  };
+  const failure = await runAction(ctx);
+  if (failure) core.setFailed(failure);
 }
 
 main().catch((e: unknown) => core.setFailed((e as Error).message));

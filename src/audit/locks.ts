@@ -79,3 +79,24 @@ export function addLock(text: string | null, service: string, lock: Lock): strin
   root.flow = false;
   return doc.toString({ lineWidth: 0 });
 }
+
+/** Removes every lock of one rollback; the file's other entries and comments stay. */
+export function removeLocks(
+  text: string,
+  rollbackId: string,
+): { text: string; removed: { service: string; lock: Lock }[] } {
+  const removed = [...parseLocks(text)].flatMap(([service, locks]) =>
+    locks.filter((l) => l.rollback_id === rollbackId).map((lock) => ({ service, lock })),
+  );
+  if (removed.length === 0) return { text, removed };
+  const doc = parseDocument(text);
+  const root = doc.contents as unknown as YAMLMap;
+  for (const { service } of removed) {
+    const list = root.get(service, true) as unknown as YAMLSeq;
+    list.items = list.items.filter(
+      (item) => !(isMap(item) && String(item.get('rollback_id')) === rollbackId),
+    );
+    if (list.items.length === 0) root.delete(service);
+  }
+  return { text: doc.toString({ lineWidth: 0 }), removed };
+}

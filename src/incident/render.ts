@@ -26,6 +26,7 @@ export interface Incident {
 }
 
 export const INCIDENT_MARKER = (id: string) => `<!-- pinback:incident id=${id} -->`;
+export const INCIDENT_ID = /<!-- pinback:incident id=([0-9a-f]{16}) -->/;
 
 export const DEFAULT_TEMPLATE = `{{marker}}
 # Rollback: {{service}} {{from}} -> {{to}} ({{reason}})

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { INCIDENT_ID } from '../incident/render.js';
+
+/** What one Action run does, decided from the event alone (pure). */
+export type Plan =
+  | {
+      kind: 'reconcile';
+      trigger: string;
+      services: string[] | undefined;
+      signal?: { service: string; reason: string | undefined };
+    }
+  | { kind: 'unlock'; trigger: string; issue: number; rollbackId: string }
+  | { kind: 'gate'; trigger: string }
+  | { kind: 'ignore'; message: string };
+
+const dispatchPayload = z.object({
+  client_payload: z.object({
+    service: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: 'must name a service of the policy' }),
+    reason: z.string().max(200).optional(),
+  }),
+});
+
+export class EventError extends Error {
+  override name = 'EventError';
+}
+
+function services(fromInput: string[], fromEvent: unknown): string[] | undefined {
+  if (fromInput.length) return fromInput;
+  if (typeof fromEvent === 'string' && fromEvent.trim()) return fromEvent.split(/[\s,]+/).filter(Boolean);
+  return undefined;
+}
+
+export function planFor(
+  event: string,
+  payload: Record<string, unknown>,
+  inputServices: string[],
+  gate: boolean,
+): Plan {
+  if (gate) return { kind: 'gate', trigger: event };
+  switch (event) {
+    case 'schedule':
+      return { kind: 'reconcile', trigger: 'schedule', services: services(inputServices, undefined) };
+    case 'workflow_dispatch': {
+      const inputs = (payload.inputs ?? {}) as Record<string, unknown>;
+      return {
+        kind: 'reconcile',
+        trigger: 'workflow_dispatch',
+        services: services(inputServices, inputs.services),
+      };
+    }
+    case 'workflow_run': {
+      const run = (payload.workflow_run ?? {}) as { conclusion?: string; name?: string };
+      if (payload.action !== 'completed' || run.conclusion !== 'success') {
+        return {
+          kind: 'ignore',
+          message: `workflow_run ${String(payload.action)} with conclusion ${run.conclusion ?? 'none'}: the deploy did not complete, nothing to guard`,
+        };
+      }
+      return {
+        kind: 'reconcile',
+        trigger: `workflow_run (${run.name ?? 'deploy'})`,
+        services: services(inputServices, undefined),
+      };
+    }
+    case 'repository_dispatch': {
+      const parsed = dispatchPayload.safeParse(payload);
+      if (!parsed.success) {
+        const i = parsed.error.issues[0]!;
+        throw new EventError(
+          `repository_dispatch: ${i.path.join('.')}: ${i.message} (send {"event_type": "...", "client_payload": {"service": "NAME", "reason": "..."}})`,
+        );
+      }
+      const { service, reason } = parsed.data.client_payload;
+      return {
+        kind: 'reconcile',
+        trigger: 'repository_dispatch',
+        services: [service],
+        signal: { service, reason },
+      };
+    }
+    case 'issues': {
+      const issue = (payload.issue ?? {}) as { number?: number; body?: string | null };
+      const id = INCIDENT_ID.exec(issue.body ?? '')?.[1];
+      if (payload.action !== 'closed' || !id || typeof issue.number !== 'number') {
+        return {
+          kind: 'ignore',
+          message: `issues ${String(payload.action)}: not a closed pinback incident, nothing to do`,
+        };
+      }
+      return { kind: 'unlock', trigger: 'issues closed', issue: issue.number, rollbackId: id };
+    }
+    case 'pull_request':
+    case 'pull_request_target':
+      return { kind: 'gate', trigger: event };
+    default:
+      return {
+        kind: 'ignore',
+        message: `pinback does not act on ${event} events: use schedule, workflow_dispatch, workflow_run, repository_dispatch or issues (closed)`,
+      };
+  }
+}

@@ -1,0 +1,237 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { check, lockedMessage } from '../commands/check.js';
+import { UsageError } from '../commands/evaluate.js';
+import { run } from '../commands/run.js';
+import { parseDuration } from '../config/duration.js';
+import { PolicyError } from '../config/errors.js';
+import { loadPolicy } from '../config/load.js';
+import type { Policy } from '../config/policy.js';
+import { createOctokit, type Octokit } from '../github/octokit.js';
+import { gitHubProposals } from '../github/proposals.js';
+import { openGitStore } from '../gitops/git.js';
+import { openGitHubStore } from '../gitops/github.js';
+import { isGitHubRepo } from '../gitops/open.js';
+import type { GitOpsStore } from '../gitops/store.js';
+import { workTreeStore } from '../gitops/worktree.js';
+import { gitHubIncidentSink } from '../incident/github.js';
+import type { IncidentSink } from '../incident/sink.js';
+import type { MetricsProvider } from '../metrics/provider.js';
+import { createProvider } from '../metrics/registry.js';
+import { notifiers } from '../notify/index.js';
+import type { Report } from '../report.js';
+import { proposeUnlock } from '../unlock.js';
+import { EventError, planFor } from './event.js';
+import { maskPolicySecrets } from './secrets.js';
+import { InputError, readSettings, type Settings } from './settings.js';
+import { overallDecision, summaryMarkdown } from './summary.js';
+
+export interface Annotation {
+  file?: string;
+  startLine?: number;
+  startColumn?: number;
+  title?: string;
+}
+
+/** Everything the Action touches of the runner, so tests drive it without one. */
+export interface ActionContext {
+  input: (name: string) => string;
+  event: string;
+  payload: Record<string, unknown>;
+  env: NodeJS.ProcessEnv;
+  workspace: string;
+  log: {
+    info: (m: string) => void;
+    warning: (m: string) => void;
+    error: (m: string, at?: Annotation) => void;
+    secret: (s: string) => void;
+  };
+  setOutput: (name: string, value: string) => void;
+  summary: (markdown: string) => Promise<void>;
+}
+
+const AUTHOR = { name: 'pinback', email: 'pinback@users.noreply.github.com' };
+
+function providersFor(policy: Policy, workspace: string): Map<string, MetricsProvider> {
+  const map = new Map<string, MetricsProvider>();
+  for (const name of new Set(policy.services.flatMap((s) => s.queries.map((q) => q.provider)))) {
+    const c = policy.providers[name];
+    map.set(name, createProvider(name, c?.type === 'file' ? { ...c, path: resolve(workspace, c.path) } : c));
+  }
+  return map;
+}
+
+/** Runs one Action invocation; returns the failure message, or undefined when the step passes. */
+export async function runAction(ctx: ActionContext): Promise<string | undefined> {
+  let settings: Settings;
+  try {
+    settings = readSettings(ctx.input, parseDuration);
+  } catch (e) {
+    if (e instanceof InputError) return e.message;
+    throw e;
+  }
+  if (settings.token) ctx.log.secret(settings.token);
+
+  let plan: ReturnType<typeof planFor>;
+  try {
+    plan = planFor(ctx.event, ctx.payload, settings.services, settings.mode === 'gate');
+  } catch (e) {
+    if (e instanceof EventError) return e.message;
+    throw e;
+  }
+  if (plan.kind === 'ignore') {
+    ctx.log.info(plan.message);
+    ctx.setOutput('decision', 'none');
+    ctx.setOutput('rolled-back', 'false');
+    return undefined;
+  }
+
+  let policy: Policy;
+  try {
+    policy = await loadPolicy(resolve(ctx.workspace, settings.config), ctx.env);
+  } catch (e) {
+    if (!(e instanceof PolicyError)) throw e;
+    for (const i of e.issues)
+      ctx.log.error(`${i.path ? `${i.path}: ` : ''}${i.message}`, {
+        file: settings.config,
+        startLine: i.line,
+        startColumn: i.col,
+        title: 'pinback policy',
+      });
+    return `${settings.config} is not a valid pinback policy (${e.issues.length} problem(s))`;
+  }
+  maskPolicySecrets(policy, ctx.log.secret);
+
+  const env = ctx.env;
+  const workflowRepo = env.GITHUB_REPOSITORY;
+  const target = settings.gitopsRepo ?? policy.gitops?.repo ?? (plan.kind === 'gate' ? '.' : workflowRepo);
+  if (!target) return 'no GitOps repository: set input gitops-repo or gitops.repo in the policy';
+  const branch = settings.gitopsBranch ?? policy.gitops?.branch;
+  let octokit: Octokit | undefined;
+  const github = () => {
+    if (!settings.token)
+      throw new UsageError('input token is empty: pinback needs a token for the GitHub API');
+    octokit ??= createOctokit({
+      token: settings.token,
+      apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+      warn: ctx.log.warning,
+    });
+    return octokit;
+  };
+  const onGitHub = isGitHubRepo(target);
+  const local = resolve(ctx.workspace, target);
+  const store: GitOpsStore = onGitHub
+    ? openGitHubStore({ octokit: github(), repo: target, branch, graphqlUrl: env.GITHUB_GRAPHQL_URL })
+    : plan.kind === 'gate'
+      ? workTreeStore(local)
+      : await openGitStore({ target: /^[a-z+]+:\/\/|^[^/]+@[^:]+:/.test(target) ? target : local, branch });
+
+  try {
+    if (plan.kind === 'gate') {
+      const locked = await check(policy, store);
+      for (const l of locked)
+        ctx.log.error(lockedMessage(l), {
+          file: l.file,
+          startLine: l.line,
+          startColumn: l.column,
+          title: 'pinback: locked version',
+        });
+      ctx.setOutput('decision', locked.length ? 'stop' : 'allow');
+      return locked.length ? `${locked.length} pin(s) name a locked version` : undefined;
+    }
+
+    if (plan.kind === 'unlock') {
+      if (!onGitHub)
+        return 'unlocking by pull request needs the GitOps repo on GitHub (gitops-repo: owner/name)';
+      const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+      const result = await proposeUnlock(store, gitHubProposals(github(), target), {
+        rollbackId: plan.rollbackId,
+        author: AUTHOR,
+        incident: `${server}/${workflowRepo}/issues/${plan.issue}`,
+      });
+      ctx.log.info(`${result.message}${result.pullRequest ? `: ${result.pullRequest}` : ''}`);
+      ctx.setOutput('decision', 'none');
+      ctx.setOutput('rolled-back', 'false');
+      return undefined;
+    }
+
+    const dryRun = settings.mode === 'dry-run';
+    const serviceOf = (s: string) => policy.services.find((x) => x.name === s)!;
+    const sinks = new Map<string, IncidentSink>();
+    const sinkFor = (service: string): IncidentSink => {
+      const repo = serviceOf(service).onRollback.incident.repo ?? workflowRepo!;
+      let sink = sinks.get(repo);
+      if (!sink) {
+        sink = gitHubIncidentSink({
+          octokit: github(),
+          repo,
+          labels: (s) => serviceOf(s).onRollback.incident.labels,
+          assignees: (s) => serviceOf(s).onRollback.incident.assignees,
+          template: async (s) => {
+            const t = serviceOf(s).onRollback.incident.template;
+            return t === undefined ? undefined : readFile(resolve(ctx.workspace, t), 'utf8');
+          },
+        });
+        sinks.set(repo, sink);
+      }
+      return sink;
+    };
+    const incidents: IncidentSink | undefined =
+      dryRun || !workflowRepo || !settings.token
+        ? undefined
+        : {
+            open: (i) => sinkFor(i.service).open(i),
+            note: (id, service, line) => sinkFor(service).note(id, service, line),
+          };
+    const runUrl =
+      env.GITHUB_RUN_ID && workflowRepo
+        ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${workflowRepo}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined;
+    const signal = plan.signal ? `, alert: ${plan.signal.reason ?? 'no reason given'}` : '';
+    const result = await run(
+      policy,
+      {
+        store,
+        providers: providersFor(policy, ctx.workspace),
+        incidents,
+        proposals: onGitHub ? gitHubProposals(github(), target) : undefined,
+        notifiers: (s) => (dryRun ? [] : notifiers(s.onRollback.notify)),
+        warn: ctx.log.warning,
+        now: () => new Date(),
+      },
+      {
+        policyFile: settings.config,
+        policyDigest: policy.digest,
+        actor: `${env.GITHUB_ACTOR ?? 'github-actions'} via ${plan.trigger}${signal}`,
+        runUrl,
+        author: policy.gitops?.author ?? AUTHOR,
+        mode: settings.mode === 'gate' ? undefined : settings.mode,
+      },
+      plan.services,
+    );
+    await publish(ctx, result.report, plan.trigger);
+    for (const f of result.failures) ctx.log.error(`${f.service}: ${f.message}`);
+    if (result.failures.length) return `${result.failures.length} service(s) could not be reconciled`;
+    if (settings.failOnStop && result.report.services.some((s) => s.decision === 'stop')) {
+      return 'a service was stopped (fail-on-stop: true)';
+    }
+    return undefined;
+  } catch (e) {
+    if (e instanceof UsageError || (e as Error).name === 'StoreError' || (e as Error).name === 'PinError')
+      return (e as Error).message;
+    throw e;
+  } finally {
+    await store.close();
+  }
+}
+
+async function publish(ctx: ActionContext, report: Report, trigger: string): Promise<void> {
+  const acted = report.services.filter((s) => s.action === 'rolled_back' || s.action === 'proposed');
+  ctx.setOutput('decision', overallDecision(report));
+  ctx.setOutput('rolled-back', String(acted.length > 0));
+  ctx.setOutput('report', JSON.stringify(report));
+  ctx.setOutput('commit', acted.find((s) => s.commit)?.commit ?? '');
+  ctx.setOutput('incident-url', report.services.find((s) => s.incident)?.incident ?? '');
+  for (const s of report.services) ctx.log.info(`${s.service}: ${s.decision} ${s.reason} -> ${s.action}`);
+  await ctx.summary(summaryMarkdown(report, trigger));
+}

@@ -1,0 +1,55 @@
+import type { Mode } from '../config/policy.js';
+
+export type ActionMode = Mode | 'gate';
+
+/** The Action's inputs, read and checked once (actions/checkout's settings object). */
+export interface Settings {
+  config: string;
+  token: string;
+  gitopsRepo: string | undefined;
+  gitopsBranch: string | undefined;
+  /** undefined: each service's own `mode` (the input's `auto`). */
+  mode: ActionMode | undefined;
+  services: string[];
+  watchMs: number | undefined;
+  intervalMs: number;
+  failOnStop: boolean;
+}
+
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+export function readSettings(
+  input: (name: string) => string,
+  parseDuration: (s: string) => number | undefined,
+): Settings {
+  const mode = input('mode') || 'auto';
+  if (!['auto', 'propose', 'dry-run', 'gate'].includes(mode)) {
+    throw new InputError(`input mode must be auto, propose, dry-run or gate, not "${mode}"`);
+  }
+  const duration = (name: string, fallback?: string): number | undefined => {
+    const raw = input(name) || fallback;
+    if (!raw) return undefined;
+    const ms = parseDuration(raw);
+    if (ms === undefined || ms <= 0)
+      throw new InputError(`input ${name} must be a duration such as 30s, 10m or 1h, not "${raw}"`);
+    return ms;
+  };
+  const failOnStop = (input('fail-on-stop') || 'false').toLowerCase();
+  if (!['true', 'false'].includes(failOnStop))
+    throw new InputError(`input fail-on-stop must be true or false, not "${failOnStop}"`);
+  return {
+    config: input('config') || '.github/pinback.yml',
+    token: input('token'),
+    gitopsRepo: input('gitops-repo') || undefined,
+    gitopsBranch: input('gitops-branch') || undefined,
+    mode: mode === 'auto' ? undefined : (mode as ActionMode),
+    services: input('services')
+      .split(/[\s,]+/)
+      .filter(Boolean),
+    watchMs: duration('watch'),
+    intervalMs: duration('interval', '1m')!,
+    failOnStop: failOnStop === 'true',
+  };
+}
