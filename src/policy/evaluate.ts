@@ -1,3 +1,4 @@
+import type { Sample } from '../metrics/provider.js';
 import { aggregate, finite } from './aggregate.js';
 import type {
   Decision,
@@ -17,6 +18,18 @@ interface Limits {
 
 function values(o: Observation | undefined): number[] {
   return o?.kind === 'samples' ? finite(o.samples.map((s) => s.v)) : [];
+}
+
+function finiteSamples(o: Observation): Sample[] {
+  return o.kind === 'samples' ? o.samples.filter((s) => Number.isFinite(s.v)) : [];
+}
+
+/** The newest run of breaching samples: its length and when it began (degraded-at). */
+function trailingRun(samples: readonly Sample[], l: Limits): { length: number; since: number | null } {
+  let i = samples.length - 1;
+  while (i >= 0 && breaches(samples[i]!.v, l)) i--;
+  const length = samples.length - 1 - i;
+  return { length, since: length > 0 ? samples[i + 1]!.t : null };
 }
 
 /** The tightest bounds from the absolute limits and, when a baseline exists, the relative ones. */
@@ -65,6 +78,7 @@ export function evaluateTrigger(rule: TriggerRule, observed: TriggerObservation)
     sustained: null,
     samples: series.length,
     noData: null,
+    degradedAt: null,
     severity: rule.severity,
     reason,
   };
@@ -82,16 +96,27 @@ export function evaluateTrigger(rule: TriggerRule, observed: TriggerObservation)
     lowerBreached || l.upper === undefined
       ? { limit: l.lower ?? null, comparator: '<' as const }
       : { limit: l.upper, comparator: '>' as const };
-  if (rule.sustained <= 1) return { ...base, value, ...shown, breached: breaches(value, l) };
+  const run = trailingRun(finiteSamples(observed.candidate), l);
+  if (rule.sustained <= 1) {
+    const breached = breaches(value, l);
+    const first = finiteSamples(observed.candidate).find((x) => breaches(x.v, l));
+    return {
+      ...base,
+      value,
+      ...shown,
+      breached,
+      degradedAt: breached ? (run.since ?? first?.t ?? null) : null,
+    };
+  }
   // Sustained: the newest N raw samples must each breach, like Argo Rollouts' consecutive failures.
-  let run = 0;
-  for (let i = series.length - 1; i >= 0 && breaches(series[i]!, l); i--) run++;
+  const breached = run.length >= rule.sustained;
   return {
     ...base,
     value,
     ...shown,
-    breached: run >= rule.sustained,
-    sustained: { observed: run, required: rule.sustained },
+    breached,
+    degradedAt: breached ? run.since : null,
+    sustained: { observed: run.length, required: rule.sustained },
   };
 }
 
@@ -106,13 +131,17 @@ export function decide(rule: ServiceRule, observed: ReadonlyMap<string, TriggerO
       observed.get(t.name) ?? { candidate: { kind: 'no_data', cause: 'not queried' }, baseline: undefined },
     ),
   );
+  // Medium severity opens an incident and notifies, but never rolls back (the seeds' severity table).
   const counted = evidence.filter(
-    (e, i) => e.breached || (e.noData !== null && rule.triggers[i]!.onNoData === 'stop'),
+    (e, i) =>
+      (e.breached && e.severity !== 'medium') ||
+      (e.noData !== null && rule.triggers[i]!.onNoData === 'stop' && e.severity !== 'medium'),
   );
+  const alerts = evidence.filter((e) => e.breached && e.severity === 'medium');
   const unknown = evidence.filter(
     (e, i) => e.noData !== null && rule.triggers[i]!.onNoData === 'inconclusive',
   );
-  const common = { evidence, breaches: counted.length, require: rule.require };
+  const common = { evidence, breaches: counted.length, require: rule.require, alerts };
   if (counted.length >= rule.require) {
     const first = counted[0]!;
     return {
@@ -124,5 +153,9 @@ export function decide(rule: ServiceRule, observed: ReadonlyMap<string, TriggerO
   if (counted.length + unknown.length >= rule.require && unknown.length > 0) {
     return { decision: 'inconclusive', reason: 'no_data', ...common };
   }
-  return { decision: 'allow', reason: 'within_limits', ...common };
+  return {
+    decision: 'allow',
+    reason: alerts.length ? 'below_rollback_severity' : 'within_limits',
+    ...common,
+  };
 }

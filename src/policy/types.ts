@@ -51,6 +51,8 @@ export interface Evidence {
   samples: number;
   /** Why there is no value, when there is none. */
   noData: string | null;
+  /** Unix seconds of the first sample of the breach (the newest breaching run), when breached. */
+  degradedAt: number | null;
   severity: Severity;
   reason: string;
 }
@@ -62,4 +64,6 @@ export interface Decision {
   /** How many triggers breached, and how many were required. */
   breaches: number;
   require: number;
+  /** Breaches of medium-severity triggers: an incident and a notification, never a rollback. */
+  alerts: Evidence[];
 }

@@ -310,3 +310,35 @@ describe('decide, invariants', () => {
     );
   });
 });
+
+describe('decide, severity', () => {
+  const rules = (severity: 'critical' | 'high' | 'medium'): ServiceRule => ({
+    require: 1,
+    triggers: [rule({ name: 'quality', min: 0.75, severity, reason: 'quality_drop' })],
+  });
+  const low = new Map([['quality', obs(series(0.6))]]);
+
+  it.each(['critical', 'high'] as const)('a %s breach stops', (severity) => {
+    expect(decide(rules(severity), low).decision).toBe('stop');
+  });
+
+  it('a medium breach alerts without stopping', () => {
+    const d = decide(rules('medium'), low);
+    expect(d).toMatchObject({ decision: 'allow', reason: 'below_rollback_severity' });
+    expect(d.alerts.map((e) => e.trigger)).toEqual(['quality']);
+  });
+});
+
+describe('evaluateTrigger, when the breach began', () => {
+  it('dates the breach by the first sample of the newest breaching run', () => {
+    const s: Observation = {
+      kind: 'samples',
+      samples: [0.01, 0.07, 0.01, 0.06, 0.08].map((v, i) => ({ t: 1000 + i * 60, v })),
+    };
+    expect(evaluateTrigger(rule({ max: 0.05, sustained: 2 }), obs(s)).degradedAt).toBe(1180);
+  });
+
+  it('has no breach time when nothing breached', () => {
+    expect(evaluateTrigger(rule({ max: 0.05 }), obs(series(0.01))).degradedAt).toBeNull();
+  });
+});
