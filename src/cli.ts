@@ -8,6 +8,8 @@ import { check, lockedMessage } from './commands/check.js';
 import { demo } from './commands/demo.js';
 import { evaluate, UsageError } from './commands/evaluate.js';
 import { run } from './commands/run.js';
+import { watch } from './commands/watch.js';
+import { parseDuration } from './config/duration.js';
 import { PolicyError } from './config/errors.js';
 import { loadPolicy } from './config/load.js';
 import type { Mode, Policy } from './config/policy.js';
@@ -17,6 +19,7 @@ import { fileIncidentSink } from './incident/file.js';
 import type { MetricsProvider } from './metrics/provider.js';
 import { createProvider } from './metrics/registry.js';
 import { notifiers } from './notify/index.js';
+import type { Ports } from './reconcile.js';
 import { humanLine, type Report } from './report.js';
 
 const USAGE = `pinback: GitOps rollback reconciler
@@ -24,6 +27,7 @@ const USAGE = `pinback: GitOps rollback reconciler
 Usage:
   pinback run      [-c FILE] [--gitops PATH|URL] [--branch B] [--metrics-file F]
                    [--service S]... [--mode auto|dry-run] [--incident-dir DIR] [--json]
+                   [--watch DURATION --interval DURATION]   keep evaluating; act within one interval
   pinback evaluate [-c FILE] [--metrics-file F] [--candidate V] [--stable V] [--service S]... [--json]
   pinback audit    [-c FILE] [--gitops PATH|URL] [--branch B] [--service S]... [--json]
   pinback check    [-c FILE] [--gitops PATH|URL] [--branch B] [--service S]...
@@ -41,6 +45,8 @@ const OPTIONS = {
   candidate: { type: 'string' },
   stable: { type: 'string' },
   service: { type: 'string', multiple: true },
+  watch: { type: 'string' },
+  interval: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -69,6 +75,14 @@ async function storeFor(policy: Policy, v: Values): Promise<GitOpsStore> {
   const local =
     v.gitops === undefined && /^\.{1,2}\//.test(target) ? resolve(dirname(policy.file), target) : target;
   return openCliStore(local, v.branch ?? policy.gitops?.branch);
+}
+
+function durationFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0)
+    throw new UsageError(`${flag} takes a duration such as 30s, 10m or 1h, not "${value}"`);
+  return ms;
 }
 
 function modeOf(v: Values): Mode | undefined {
@@ -131,28 +145,32 @@ async function main(argv: string[]): Promise<number> {
               const path = policy.services.find((s) => s.name === service)?.onRollback.incident.template;
               return path === undefined ? undefined : readFile(path, 'utf8');
             });
-      const result = await withStore(policy, v, (store) =>
-        run(
-          policy,
-          {
-            store,
-            providers: providersFor(policy, v['metrics-file']),
-            incidents,
-            notifiers: (s) => notifiers(s.onRollback.notify),
-            warn: (m) => process.stderr.write(`pinback: warning: ${m}\n`),
-            now: () => new Date(),
-          },
-          {
-            policyFile: policy.file,
-            policyDigest: policy.digest,
-            actor: `pinback-cli (${userInfo().username})`,
-            runUrl: undefined,
-            author: policy.gitops?.author ?? DEFAULT_AUTHOR,
-            mode,
-          },
-          v.service,
-        ),
-      );
+      const watchMs = durationFlag(v.watch, '--watch');
+      const intervalMs = durationFlag(v.interval, '--interval') ?? 60_000;
+      const result = await withStore(policy, v, (store) => {
+        const ports: Ports = {
+          store,
+          providers: providersFor(policy, v['metrics-file']),
+          incidents,
+          notifiers: (s) => notifiers(s.onRollback.notify),
+          warn: (m) => process.stderr.write(`pinback: warning: ${m}\n`),
+          now: () => new Date(),
+        };
+        const ctx = {
+          policyFile: policy.file,
+          policyDigest: policy.digest,
+          actor: `pinback-cli (${userInfo().username})`,
+          runUrl: undefined,
+          author: policy.gitops?.author ?? DEFAULT_AUTHOR,
+          mode,
+        };
+        if (watchMs === undefined) return run(policy, ports, ctx, v.service);
+        return watch(policy, ports, ctx, v.service, {
+          durationMs: watchMs,
+          intervalMs,
+          print: (line) => process.stderr.write(`${line}\n`),
+        });
+      });
       print(result.report, v.json);
       for (const f of result.failures) process.stderr.write(`pinback: ${f.message}\n`);
       return result.failures.length ? 1 : 0;

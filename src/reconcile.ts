@@ -1,6 +1,7 @@
+import { breachedTerms, degradedAt, explain } from './audit/explain.js';
 import { addLock, LOCK_FILE, parseLocks } from './audit/locks.js';
-import { type PinState, pinState } from './audit/pin-state.js';
-import { type AuditRecord, rollbackId, rollbackMessage } from './audit/trailers.js';
+import { type PinnedCommit, type PinState, pinState } from './audit/pin-state.js';
+import { rollbackId, rollbackMessage } from './audit/trailers.js';
 import type { Mode, ServicePolicy } from './config/policy.js';
 import type { Proposals } from './github/proposals.js';
 import type { FileChange, GitOpsStore, Identity, Snapshot } from './gitops/store.js';
@@ -10,8 +11,9 @@ import type { MetricsProvider } from './metrics/provider.js';
 import { type Notifier, notifyAll, type RollbackNotice } from './notify/index.js';
 import { judge } from './observe.js';
 import { isValidVersion, readPin, writePin } from './pins/index.js';
-import type { Decision, Evidence } from './policy/types.js';
-import { evidenceTerm, num, type ServiceReport, serviceReport } from './report.js';
+import type { Decision } from './policy/types.js';
+import { type ServiceReport, serviceReport } from './report.js';
+import { verifyRollback } from './verify.js';
 
 /** The ports one service's reconciliation needs; the CLI and the Action each build them once. */
 export interface Ports {
@@ -39,36 +41,14 @@ export interface RunContext {
   attempts: number;
   /** How many commits of a pin's history are read (bounded: history walks are the slow part). */
   historyLimit: number;
+  /** Updates and alerts already sent by this process (watch rounds), so none repeats. */
+  sent?: Set<string> | undefined;
 }
 
 export const DEFAULT_RUN: Pick<RunContext, 'attempts' | 'historyLimit'> = { attempts: 5, historyLimit: 50 };
 
 export class ReconcileError extends Error {
   override name = 'ReconcileError';
-}
-
-/** Evidence recorded in trailers (`error_rate=0.071>0.05`), read back as evidence entries. */
-function evidenceFromTrailers(record: AuditRecord): ServiceReport['evidence'] {
-  return record.evidence.map((term) => {
-    const m = /^([^=]+)=([^<>]+)([<>])(.+)$/.exec(term);
-    const n = (s: string | undefined) => (s === undefined || Number.isNaN(Number(s)) ? null : Number(s));
-    return { trigger: m?.[1] ?? term, value: n(m?.[2]), baseline: null, limit: n(m?.[4]), breached: true };
-  });
-}
-
-function explain(decision: Decision): string {
-  const lines = decision.evidence
-    .filter((e) => e.breached)
-    .map((e) => {
-      const bound = e.comparator === '<' ? 'min' : 'max';
-      const base = e.baseline !== null ? ` (baseline ${num(e.baseline)})` : '';
-      const sustained = e.sustained ? ` (sustained ${e.sustained.observed} samples)` : '';
-      return `${e.trigger} ${num(e.value)} ${e.comparator} ${bound} ${num(e.limit)}${base}${sustained}`;
-    });
-  const noData = decision.evidence
-    .filter((e) => e.noData !== null)
-    .map((e) => `${e.trigger}: no data (${e.noData})`);
-  return `${[...lines, ...noData].join('; ')}.`;
 }
 
 /** The pull request says what the commit says, links the incident, and how to approve. */
@@ -86,59 +66,250 @@ function proposalBody(message: string, incident: string | null): string {
   ].join('\n');
 }
 
-function breachedTerms(evidence: Evidence[]): string[] {
-  return evidence.filter((e) => e.breached).map(evidenceTerm);
-}
-
-interface Plan {
-  changes: FileChange[];
-  id: string;
-  lockedAt: string;
-}
-
-function planRollback(
+function planChanges(
   service: ServicePolicy,
   snap: Snapshot,
-  state: PinState,
-  stable: string,
-  decision: Decision,
+  from: string,
+  to: string,
+  reason: string,
+  id: string,
   now: Date,
-): Plan {
+): FileChange[] {
   const pin = service.pin!;
-  const id = rollbackId(service.name, state.candidate, stable, state.pinnedBy?.sha ?? snap.head);
-  const lockedAt = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const changes: FileChange[] = [
-    { path: pin.file, content: writePin(snap.files.get(pin.file)!, pin.locator, stable, pin.file) },
+    { path: pin.file, content: writePin(snap.files.get(pin.file)!, pin.locator, to, pin.file) },
   ];
   if (service.onRollback.lockCandidate) {
+    const lock = {
+      version: from,
+      reason,
+      locked_at: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      rollback_id: id,
+    };
     changes.push({
       path: LOCK_FILE,
-      content: addLock(snap.files.get(LOCK_FILE) ?? null, service.name, {
-        version: state.candidate,
-        reason: decision.reason,
-        locked_at: lockedAt,
-        rollback_id: id,
-      }),
+      content: addLock(snap.files.get(LOCK_FILE) ?? null, service.name, lock),
     });
   }
   const ks = service.onRollback.killSwitch;
   if (ks) {
-    const current = ks.file === pin.file ? changes[0]!.content : snap.files.get(ks.file);
+    const inPin = ks.file === pin.file;
+    const current = inPin ? changes[0]!.content : snap.files.get(ks.file);
     if (current === null || current === undefined) {
       throw new ReconcileError(
-        `${service.name}: kill switch file ${ks.file} does not exist in ${LOCK_FILE === ks.file ? '' : 'the GitOps repo'}`,
+        `${service.name}: kill switch file ${ks.file} does not exist in the GitOps repo`,
       );
     }
     const next = writePin(current, ks.locator, ks.value, ks.file);
-    if (ks.file === pin.file) changes[0]!.content = next;
+    if (inPin) changes[0]!.content = next;
     else changes.push({ path: ks.file, content: next });
   }
-  return { changes, id, lockedAt };
+  return changes;
+}
+
+export interface Rollback {
+  from: string;
+  to: string;
+  decision: Decision;
+  /** The commit that pinned `from`: part of the rollback id. */
+  pinnedBy: PinnedCommit | undefined;
+  /** Rollbacks in a row, this one included (2 for a fallback after a first rollback). */
+  chain: number;
+}
+
+type CommitOutcome = { kind: 'stale' } | { kind: 'done'; report: ServiceReport };
+
+/** Writes one rollback (auto) or proposes it (propose), then the incident and notifications. */
+async function commitRollback(
+  service: ServicePolicy,
+  ports: Ports,
+  ctx: RunContext,
+  snap: Snapshot,
+  mode: Mode,
+  r: Rollback,
+  now: Date,
+): Promise<CommitOutcome> {
+  const base = { service: service.name, stage: service.stage, from: r.from, to: r.to };
+  const id = rollbackId(service.name, r.from, r.to, r.pinnedBy?.sha ?? snap.head);
+  const proposalBranch = mode === 'propose' ? `pinback/rollback-${service.name}-${id}` : undefined;
+  if (proposalBranch) {
+    const open = await ports.proposals!.find(proposalBranch);
+    if (open)
+      return {
+        kind: 'done',
+        report: serviceReport(base, r.decision, {
+          action: 'proposed',
+          pullRequest: open,
+          detail: 'the pull request is open',
+        }),
+      };
+  }
+  const message = rollbackMessage(
+    {
+      service: service.name,
+      from: r.from,
+      to: r.to,
+      reason: r.decision.reason,
+      stage: service.stage,
+      evidence: breachedTerms(r.decision.evidence),
+      policy: ctx.policyDigest,
+      actor: ctx.actor,
+      run: ctx.runUrl,
+      id,
+      chain: r.chain,
+    },
+    explain(r.decision),
+  );
+  const changes = planChanges(service, snap, r.from, r.to, r.decision.reason, id, now);
+  const result = await ports.store.commit({
+    expectedHead: snap.head,
+    message,
+    changes,
+    author: ctx.author,
+    branch: proposalBranch,
+  });
+  if (!result.ok) return { kind: 'stale' };
+
+  const degraded = degradedAt(r.decision.evidence);
+  const incident: Incident = {
+    kind: 'rollback',
+    id,
+    service: service.name,
+    stage: service.stage,
+    from: r.from,
+    to: r.to,
+    reason: r.decision.reason,
+    evidence: r.decision.evidence,
+    require: r.decision.require,
+    policyDigest: ctx.policyDigest,
+    policyFile: ctx.policyFile,
+    pinFile: service.pin!.file,
+    pinnedAt: r.pinnedBy ? new Date(r.pinnedBy.time * 1000) : undefined,
+    degradedAt: degraded === undefined ? undefined : new Date(degraded * 1000),
+    evaluatedAt: now,
+    committedAt: ports.now(),
+    commit: result.sha,
+    commitUrl: result.url,
+    runUrl: ctx.runUrl,
+    mode,
+    owners: service.owners,
+  };
+  const notice = (kind: RollbackNotice['kind'], links: RollbackNotice['links']): RollbackNotice => ({
+    kind,
+    service: service.name,
+    stage: service.stage,
+    from: r.from,
+    to: r.to,
+    reason: r.decision.reason,
+    evidence: breachedTerms(r.decision.evidence),
+    links,
+  });
+  const warn = ports.warn ?? (() => {});
+  const detail = r.chain > 1 ? `fallback: rollback ${r.chain} in a row` : undefined;
+  if (proposalBranch) {
+    const opened = ports.incidents ? (await ports.incidents.open(incident)).where : null;
+    const pullRequest = await ports.proposals!.open({
+      branch: proposalBranch,
+      base: snap.branch ?? 'main',
+      title: message.split('\n')[0]!,
+      body: proposalBody(message, opened),
+    });
+    await notifyAll(
+      ports.notifiers?.(service) ?? [],
+      notice('proposed', { commit: result.url, pullRequest, incident: opened ?? undefined, run: ctx.runUrl }),
+      warn,
+    );
+    return {
+      kind: 'done',
+      report: serviceReport(base, r.decision, {
+        action: 'proposed',
+        commit: result.sha,
+        incident: opened,
+        pullRequest,
+        detail,
+      }),
+    };
+  }
+  // The rollback stands whatever happens next: incident and notifications run side by side.
+  const [opened] = await Promise.all([
+    ports.incidents ? ports.incidents.open(incident) : Promise.resolve(null),
+    notifyAll(
+      ports.notifiers?.(service) ?? [],
+      notice('rolled_back', { commit: result.url, run: ctx.runUrl }),
+      warn,
+    ),
+  ]);
+  return {
+    kind: 'done',
+    report: serviceReport(base, r.decision, {
+      action: 'rolled_back',
+      commit: result.sha,
+      incident: opened?.where ?? null,
+      detail,
+    }),
+  };
+}
+
+/** Medium-severity breaches: one incident and one notification per candidate, no rollback. */
+async function alert(
+  service: ServicePolicy,
+  ports: Ports,
+  ctx: RunContext,
+  state: PinState,
+  decision: Decision,
+  now: Date,
+): Promise<string | null> {
+  const id = rollbackId(service.name, state.candidate, 'alert', state.pinnedBy?.sha ?? '');
+  if (ctx.sent?.has(id)) return null;
+  ctx.sent?.add(id);
+  const opened = ports.incidents
+    ? await ports.incidents.open({
+        kind: 'alert',
+        id,
+        service: service.name,
+        stage: service.stage,
+        from: state.candidate,
+        to: state.candidate,
+        reason: decision.alerts[0]!.reason,
+        evidence: decision.evidence,
+        require: decision.require,
+        policyDigest: ctx.policyDigest,
+        policyFile: ctx.policyFile,
+        pinFile: service.pin!.file,
+        pinnedAt: state.pinnedBy ? new Date(state.pinnedBy.time * 1000) : undefined,
+        degradedAt: undefined,
+        evaluatedAt: now,
+        committedAt: undefined,
+        commit: undefined,
+        commitUrl: undefined,
+        runUrl: ctx.runUrl,
+        mode: 'alert',
+        owners: service.owners,
+      })
+    : undefined;
+  if (!opened || opened.created) {
+    await notifyAll(
+      ports.notifiers?.(service) ?? [],
+      {
+        kind: 'alert',
+        service: service.name,
+        stage: service.stage,
+        from: state.candidate,
+        to: state.candidate,
+        reason: decision.alerts[0]!.reason,
+        evidence: breachedTerms(decision.alerts),
+        links: { incident: opened?.where, run: ctx.runUrl },
+      },
+      ports.warn ?? (() => {}),
+    );
+  }
+  return opened?.where ?? null;
 }
 
 /**
- * One service end to end: read the pin and its history, decide, and on stop commit the rollback.
- * A commit that loses a race re-reads and re-decides: the other writer may already have rolled back.
+ * One service end to end: read the pin and its history, decide, and on stop commit the rollback;
+ * after a rollback, verify that the stable recovered, fall back further or escalate.
+ * A commit that loses a race re-reads and re-decides: the other writer may already have acted.
  */
 export async function reconcileService(
   service: ServicePolicy,
@@ -157,18 +328,16 @@ export async function reconcileService(
     );
   }
   const files = [
-    pin.file,
-    LOCK_FILE,
-    ...(service.onRollback.killSwitch ? [service.onRollback.killSwitch.file] : []),
+    ...new Set([
+      pin.file,
+      LOCK_FILE,
+      ...(service.onRollback.killSwitch ? [service.onRollback.killSwitch.file] : []),
+    ]),
   ];
   let memo: { key: string; decision: Decision } | undefined;
 
   for (let attempt = 1; attempt <= ctx.attempts; attempt++) {
-    const snap = await ports.store.read({
-      files: [...new Set(files)],
-      historyOf: pin.file,
-      limit: ctx.historyLimit,
-    });
+    const snap = await ports.store.read({ files, historyOf: pin.file, limit: ctx.historyLimit });
     const text = snap.files.get(pin.file);
     if (text === null || text === undefined) {
       throw new ReconcileError(
@@ -194,161 +363,69 @@ export async function reconcileService(
     });
     const now = ports.now();
     const base = { service: service.name, stage: service.stage, from: candidate, to: state.stable ?? null };
+    let rollback: Rollback;
 
     if (state.rolledBackBy) {
-      const r = state.rolledBackBy;
-      const incident = await ports.incidents?.note(
-        r.id,
-        service.name,
-        `${now.toISOString()}: the signal repeated; rollback ${r.from} -> ${r.to} is already applied`,
-      );
-      return {
-        service: service.name,
-        stage: service.stage,
-        decision: 'stop',
-        reason: r.reason,
-        from: r.from,
-        to: r.to,
-        evidence: evidenceFromTrailers(r),
-        action: 'already_rolled_back',
-        commit: r.sha,
-        incident: incident ?? null,
-        detail: `rolled back at ${new Date(r.time * 1000).toISOString()}`,
-      };
-    }
-    const pinnedAt = state.pinnedBy ? new Date(state.pinnedBy.time * 1000) : undefined;
-    if (!pinnedAt || now.getTime() - pinnedAt.getTime() > service.guardWindowMs) {
-      return {
-        ...base,
-        decision: 'allow',
-        reason: 'outside_guard_window',
-        evidence: [],
-        action: 'none',
-        commit: null,
-        incident: null,
-        detail: pinnedAt
-          ? `pinned at ${pinnedAt.toISOString()}, past the guard window`
-          : 'the pin commit is older than the history read',
-      };
-    }
-
-    const key = `${candidate}\n${state.stable ?? ''}`;
-    const decision =
-      memo?.key === key
-        ? memo.decision
-        : await judge(
-            service,
-            { candidate, stable: state.stable },
-            { providers: ports.providers, end: now, deployedAt: pinnedAt },
-          );
-    memo = { key, decision };
-    if (decision.decision !== 'stop') return serviceReport(base, decision);
-
-    const last = state.lastRollback;
-    if (last && now.getTime() - last.time * 1000 < service.cooldownMs) {
-      return serviceReport(base, decision, {
-        action: 'cooldown',
-        detail: `last rollback at ${new Date(last.time * 1000).toISOString()}`,
-      });
-    }
-    if (!state.stable) {
-      return serviceReport(base, decision, {
-        detail:
-          'no earlier version to roll back to (all locked, rolled back from, or outside the history read)',
-      });
-    }
-    if (mode === 'dry-run') return serviceReport(base, decision, { action: 'dry_run' });
-
-    const plan = planRollback(service, snap, state, state.stable, decision, now);
-    const proposalBranch = mode === 'propose' ? `pinback/rollback-${service.name}-${plan.id}` : undefined;
-    if (proposalBranch) {
-      const open = await ports.proposals!.find(proposalBranch);
-      if (open)
-        return serviceReport(base, decision, {
-          action: 'proposed',
-          pullRequest: open,
-          detail: 'the pull request is open',
-        });
-    }
-    const message = rollbackMessage(
-      {
-        service: service.name,
+      const verdict = await verifyRollback(service, ports, ctx, state, state.rolledBackBy, now);
+      if (verdict.kind === 'report') return verdict.report;
+      rollback = {
         from: candidate,
-        to: state.stable,
-        reason: decision.reason,
-        stage: service.stage,
-        evidence: breachedTerms(decision.evidence),
-        policy: ctx.policyDigest,
-        actor: ctx.actor,
-        run: ctx.runUrl,
-        id: plan.id,
-      },
-      explain(decision),
-    );
-    const result = await ports.store.commit({
-      expectedHead: snap.head,
-      message,
-      changes: plan.changes,
-      author: ctx.author,
-      branch: proposalBranch,
-    });
-    if (!result.ok) continue;
-
-    const incidentData: Incident = {
-      id: plan.id,
-      service: service.name,
-      stage: service.stage,
-      from: candidate,
-      to: state.stable,
-      reason: decision.reason,
-      evidence: decision.evidence,
-      require: decision.require,
-      policyDigest: ctx.policyDigest,
-      policyFile: ctx.policyFile,
-      pinFile: pin.file,
-      pinnedAt,
-      evaluatedAt: now,
-      committedAt: ports.now(),
-      commit: result.sha,
-      commitUrl: undefined,
-      runUrl: ctx.runUrl,
-      mode,
-      owners: service.owners,
-    };
-    incidentData.commitUrl = result.url;
-    const noticeOf = (kind: RollbackNotice['kind'], links: RollbackNotice['links']): RollbackNotice => ({
-      kind,
-      service: service.name,
-      stage: service.stage,
-      from: candidate,
-      to: state.stable!,
-      reason: decision.reason,
-      evidence: breachedTerms(decision.evidence),
-      links,
-    });
-    if (proposalBranch) {
-      const incident = ports.incidents ? await ports.incidents.open(incidentData) : null;
-      const pullRequest = await ports.proposals!.open({
-        branch: proposalBranch,
-        base: snap.branch ?? 'main',
-        title: message.split('\n')[0]!,
-        body: proposalBody(message, incident),
-      });
-      const links = { commit: result.url, pullRequest, incident: incident ?? undefined, run: ctx.runUrl };
-      await notifyAll(
-        ports.notifiers?.(service) ?? [],
-        noticeOf('proposed', links),
-        ports.warn ?? (() => {}),
-      );
-      return serviceReport(base, decision, { action: 'proposed', commit: result.sha, incident, pullRequest });
+        to: verdict.to,
+        decision: verdict.decision,
+        pinnedBy: state.pinnedBy,
+        chain: state.chain + 1,
+      };
+    } else {
+      const pinnedAt = state.pinnedBy ? new Date(state.pinnedBy.time * 1000) : undefined;
+      if (!pinnedAt || now.getTime() - pinnedAt.getTime() > service.guardWindowMs) {
+        return {
+          ...base,
+          decision: 'allow',
+          reason: 'outside_guard_window',
+          evidence: [],
+          action: 'none',
+          commit: null,
+          incident: null,
+          detail: pinnedAt
+            ? `pinned at ${pinnedAt.toISOString()}, past the guard window`
+            : 'the pin commit is older than the history read',
+        };
+      }
+      const key = `${candidate}\n${state.stable ?? ''}`;
+      const decision =
+        memo?.key === key
+          ? memo.decision
+          : await judge(
+              service,
+              { candidate, stable: state.stable },
+              { providers: ports.providers, end: now, deployedAt: pinnedAt },
+            );
+      memo = { key, decision };
+      if (decision.decision !== 'stop') {
+        const incident = decision.alerts.length
+          ? await alert(service, ports, ctx, state, decision, now)
+          : null;
+        return serviceReport(base, decision, { incident });
+      }
+      const last = state.lastRollback;
+      if (last && now.getTime() - last.time * 1000 < service.cooldownMs) {
+        return serviceReport(base, decision, {
+          action: 'cooldown',
+          detail: `last rollback at ${new Date(last.time * 1000).toISOString()}`,
+        });
+      }
+      if (!state.stable) {
+        return serviceReport(base, decision, {
+          detail:
+            'no earlier version to roll back to (all locked, rolled back from, or outside the history read)',
+        });
+      }
+      rollback = { from: candidate, to: state.stable, decision, pinnedBy: state.pinnedBy, chain: 1 };
     }
-    const notice = noticeOf('rolled_back', { commit: result.url, run: ctx.runUrl });
-    // The rollback stands whatever happens next: incident and notifications run side by side.
-    const [incident] = await Promise.all([
-      ports.incidents ? ports.incidents.open(incidentData) : Promise.resolve(null),
-      notifyAll(ports.notifiers?.(service) ?? [], notice, ports.warn ?? (() => {})),
-    ]);
-    return serviceReport(base, decision, { action: 'rolled_back', commit: result.sha, incident });
+
+    if (mode === 'dry-run') return serviceReport(base, rollback.decision, { action: 'dry_run' });
+    const outcome = await commitRollback(service, ports, ctx, snap, mode, rollback, now);
+    if (outcome.kind === 'done') return outcome.report;
   }
   throw new ReconcileError(
     `${service.name}: gave up after ${ctx.attempts} attempts: the branch of ${ports.store.describe()} kept moving`,

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { check, lockedMessage } from '../commands/check.js';
 import { UsageError } from '../commands/evaluate.js';
 import { run } from '../commands/run.js';
+import { watch } from '../commands/watch.js';
 import { parseDuration } from '../config/duration.js';
 import { PolicyError } from '../config/errors.js';
 import { loadPolicy } from '../config/load.js';
@@ -19,6 +20,7 @@ import type { IncidentSink } from '../incident/sink.js';
 import type { MetricsProvider } from '../metrics/provider.js';
 import { createProvider } from '../metrics/registry.js';
 import { notifiers } from '../notify/index.js';
+import type { Ports } from '../reconcile.js';
 import type { Report } from '../report.js';
 import { proposeUnlock } from '../unlock.js';
 import { EventError, planFor } from './event.js';
@@ -182,33 +184,38 @@ export async function runAction(ctx: ActionContext): Promise<string | undefined>
         : {
             open: (i) => sinkFor(i.service).open(i),
             note: (id, service, line) => sinkFor(service).note(id, service, line),
+            update: (id, service, u) => sinkFor(service).update(id, service, u),
           };
     const runUrl =
       env.GITHUB_RUN_ID && workflowRepo
         ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${workflowRepo}/actions/runs/${env.GITHUB_RUN_ID}`
         : undefined;
     const signal = plan.signal ? `, alert: ${plan.signal.reason ?? 'no reason given'}` : '';
-    const result = await run(
-      policy,
-      {
-        store,
-        providers: providersFor(policy, ctx.workspace),
-        incidents,
-        proposals: onGitHub ? gitHubProposals(github(), target) : undefined,
-        notifiers: (s) => (dryRun ? [] : notifiers(s.onRollback.notify)),
-        warn: ctx.log.warning,
-        now: () => new Date(),
-      },
-      {
-        policyFile: settings.config,
-        policyDigest: policy.digest,
-        actor: `${env.GITHUB_ACTOR ?? 'github-actions'} via ${plan.trigger}${signal}`,
-        runUrl,
-        author: policy.gitops?.author ?? AUTHOR,
-        mode: settings.mode === 'gate' ? undefined : settings.mode,
-      },
-      plan.services,
-    );
+    const ports: Ports = {
+      store,
+      providers: providersFor(policy, ctx.workspace),
+      incidents,
+      proposals: onGitHub ? gitHubProposals(github(), target) : undefined,
+      notifiers: (s) => (dryRun ? [] : notifiers(s.onRollback.notify)),
+      warn: ctx.log.warning,
+      now: () => new Date(),
+    };
+    const runCtx = {
+      policyFile: settings.config,
+      policyDigest: policy.digest,
+      actor: `${env.GITHUB_ACTOR ?? 'github-actions'} via ${plan.trigger}${signal}`,
+      runUrl,
+      author: policy.gitops?.author ?? AUTHOR,
+      mode: settings.mode === 'gate' ? undefined : settings.mode,
+    };
+    const result =
+      settings.watchMs === undefined
+        ? await run(policy, ports, runCtx, plan.services)
+        : await watch(policy, ports, runCtx, plan.services, {
+            durationMs: settings.watchMs,
+            intervalMs: settings.intervalMs,
+            print: ctx.log.info,
+          });
     await publish(ctx, result.report, plan.trigger);
     for (const f of result.failures) ctx.log.error(`${f.service}: ${f.message}`);
     if (result.failures.length) return `${result.failures.length} service(s) could not be reconciled`;

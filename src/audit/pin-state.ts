@@ -22,6 +22,8 @@ export interface PinState {
   rolledBackBy: (AuditRecord & PinnedCommit) | undefined;
   /** The newest pinback rollback of this service, for cooldown. */
   lastRollback: (AuditRecord & PinnedCommit) | undefined;
+  /** How many pinback rollbacks in a row led to the current pin (the fallback chain's depth so far). */
+  chain: number;
 }
 
 function versionAt(text: string | null, locator: PinLocator, file: string): string | undefined {
@@ -73,6 +75,17 @@ export function pinState(args: {
       ? undefined
       : { ...records[lastIndex]!, sha: history[lastIndex]!.sha, time: history[lastIndex]!.time };
 
+  // Walk the pin's segments (runs of one value), newest first, while each was pinned by a rollback.
+  let chain = 0;
+  let end = changed;
+  while (end > 0 && ours(records[end - 1]) && records[end - 1]!.to === versions[end - 1]) {
+    chain++;
+    let next = end;
+    while (next < versions.length && versions[next] === versions[end]) next++;
+    if (next === end) break;
+    end = next;
+  }
+
   if (args.fixedStable !== undefined) {
     return {
       candidate,
@@ -81,7 +94,8 @@ export function pinState(args: {
       older: older.filter((v) => v !== args.fixedStable),
       rolledBackBy,
       lastRollback,
+      chain,
     };
   }
-  return { candidate, pinnedBy, stable: older[0], older: older.slice(1), rolledBackBy, lastRollback };
+  return { candidate, pinnedBy, stable: older[0], older: older.slice(1), rolledBackBy, lastRollback, chain };
 }

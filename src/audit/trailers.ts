@@ -13,6 +13,8 @@ export interface RollbackTrailers {
   actor: string;
   run: string | undefined;
   id: string;
+  /** Rollbacks in a row this one makes (2 for v2 -> v1 -> v0); written when above 1. */
+  chain?: number | undefined;
 }
 
 const MAX_VALUE = 200;
@@ -38,6 +40,7 @@ export function formatTrailers(t: RollbackTrailers): string {
     ['Rollback-To', t.to],
     ['Rollback-Reason', t.reason],
     ['Rollback-Stage', t.stage],
+    ...(t.chain && t.chain > 1 ? [['Rollback-Chain', String(t.chain)] as [string, string]] : []),
     ...t.evidence.map((e): [string, string] => ['Rollback-Evidence', e]),
     ['Rollback-Policy', t.policy],
     ['Rollback-Actor', t.actor],
@@ -111,4 +114,23 @@ export function readAuditRecord(message: string): AuditRecord | undefined {
     run: one('Rollback-Run'),
     policy: one('Rollback-Policy') ?? '',
   };
+}
+
+/** The kill switch set back after a verified recovery: its own commit, naming the release. */
+export function releaseMessage(t: {
+  service: string;
+  from: string;
+  to: string;
+  id: string;
+  what: string;
+  value: string;
+  actor: string;
+}): string {
+  const v = sanitizeTrailerValue;
+  return (
+    `${v(`release(${t.service}): ${t.what} back to ${t.value} [recovered]`)}\n\n` +
+    `${v(t.service)} recovered on ${v(t.to)} after the rollback from ${v(t.from)}.\n\n` +
+    `Rollback-Service: ${v(t.service)}\nRollback-From: ${v(t.from)}\nRollback-To: ${v(t.to)}\n` +
+    `Rollback-Release: kill_switch\nRollback-Actor: ${v(t.actor)}\nRollback-Id: ${v(t.id)}\n`
+  );
 }

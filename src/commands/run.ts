@@ -27,6 +27,7 @@ export async function run(
     ...DEFAULT_RUN,
     ...ctx,
     attempts: (ctx.attempts ?? DEFAULT_RUN.attempts) + services.length,
+    sent: ctx.sent ?? new Set(),
   };
   const reports = await mapBounded(services, 4, async (s) => {
     try {

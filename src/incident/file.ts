@@ -2,7 +2,7 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { text } from './markdown.js';
 import { type Incident, renderIncident } from './render.js';
-import type { IncidentSink } from './sink.js';
+import { type IncidentSink, UPDATE_MARKER } from './sink.js';
 
 const ACTIVITY = '\n## Activity\n\n';
 
@@ -12,29 +12,15 @@ export function fileIncidentSink(
   template: (service: string) => Promise<string | undefined>,
 ): IncidentSink {
   const pathOf = (service: string, id: string) => join(dir, `${service}-${id}.md`);
-  const exists = async (p: string) =>
+  const current = (p: string) =>
     readFile(p, 'utf8').then(
       (t) => t,
       () => null,
     );
-  const note = async (id: string, service: string, line: string): Promise<string | null> => {
-    const p = pathOf(service, id);
-    const current = await exists(p);
-    if (current === null) return null;
-    await appendFile(p, `${current.includes(ACTIVITY) ? '' : ACTIVITY}- ${text(line)}\n`);
-    return p;
-  };
   return {
-    async open(incident: Incident): Promise<string> {
+    async open(incident: Incident) {
       const p = pathOf(incident.service, incident.id);
-      if ((await exists(p)) !== null) {
-        await note(
-          incident.id,
-          incident.service,
-          `${incident.evaluatedAt.toISOString()}: the rollback was confirmed again`,
-        );
-        return p;
-      }
+      if ((await current(p)) !== null) return { where: p, created: false };
       await mkdir(dir, { recursive: true });
       await writeFile(p, renderIncident(incident, await template(incident.service)), { flag: 'wx' }).catch(
         (e: NodeJS.ErrnoException) => {
@@ -42,8 +28,22 @@ export function fileIncidentSink(
           if (e.code !== 'EEXIST') throw e;
         },
       );
+      return { where: p, created: true };
+    },
+    async note(id, service, line) {
+      const p = pathOf(service, id);
+      const body = await current(p);
+      if (body === null) return null;
+      await appendFile(p, `${body.includes(ACTIVITY) ? '' : ACTIVITY}- ${text(line)}\n`);
       return p;
     },
-    note,
+    async update(id, service, u) {
+      const p = pathOf(service, id);
+      const body = await current(p);
+      if (body === null) return { where: null, added: false };
+      if (body.includes(UPDATE_MARKER(u.key))) return { where: p, added: false };
+      await appendFile(p, `\n${UPDATE_MARKER(u.key)}\n${u.markdown.trim()}\n`);
+      return { where: p, added: true };
+    },
   };
 }

@@ -1,7 +1,7 @@
 import type { Octokit } from '../github/octokit.js';
-import { code, text } from './markdown.js';
+import { text } from './markdown.js';
 import { INCIDENT_MARKER, type Incident, renderIncident } from './render.js';
-import type { IncidentSink } from './sink.js';
+import { type IncidentSink, UPDATE_MARKER } from './sink.js';
 
 export const PINBACK_LABEL = 'pinback';
 
@@ -53,26 +53,41 @@ export function gitHubIncidentSink(
   };
   return {
     find,
-    async open(incident: Incident): Promise<string> {
+    async open(incident: Incident) {
       const existing = await find(incident.id);
-      if (existing) {
-        return comment(
-          existing,
-          `pinback confirmed this rollback again at ${code(incident.evaluatedAt.toISOString())}.`,
-        );
-      }
+      if (existing) return { where: existing.html_url, created: false };
       const { data } = await o.octokit.rest.issues.create({
         owner,
         repo,
-        title: `Rollback: ${incident.service} ${incident.from} -> ${incident.to} (${incident.reason})`.slice(
-          0,
-          250,
-        ),
+        title: (incident.kind === 'alert'
+          ? `Alert: ${incident.service} ${incident.from} (${incident.reason}), no rollback`
+          : `Rollback: ${incident.service} ${incident.from} -> ${incident.to} (${incident.reason})`
+        ).slice(0, 250),
         body: renderIncident(incident, await o.template(incident.service)),
         labels: [...new Set([PINBACK_LABEL, ...o.labels(incident.service)])],
         assignees: o.assignees(incident.service),
       });
-      return data.html_url;
+      return { where: data.html_url, created: true };
+    },
+    async update(id, _service, u) {
+      const existing = await find(id);
+      if (!existing) return { where: null, added: false };
+      const marker = UPDATE_MARKER(u.key);
+      const comments = await o.octokit.rest.issues.listComments({
+        owner,
+        repo,
+        issue_number: existing.number,
+        per_page: 100,
+      });
+      if (comments.data.some((c) => c.body?.includes(marker)))
+        return { where: existing.html_url, added: false };
+      await Promise.all([
+        comment(existing, `${marker}\n${u.markdown.trim()}`),
+        u.label
+          ? o.octokit.rest.issues.addLabels({ owner, repo, issue_number: existing.number, labels: [u.label] })
+          : undefined,
+      ]);
+      return { where: existing.html_url, added: true };
     },
     async note(id: string, _service: string, line: string): Promise<string | null> {
       const existing = await find(id);

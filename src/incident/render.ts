@@ -4,6 +4,8 @@ import { code, table, text } from './markdown.js';
 
 /** Everything an incident says, gathered by the reconciler; rendering is pure. */
 export interface Incident {
+  /** A rollback, or a medium-severity alert that rolls nothing back. */
+  kind: 'rollback' | 'alert';
   id: string;
   service: string;
   stage: string;
@@ -16,6 +18,8 @@ export interface Incident {
   policyFile: string;
   pinFile: string;
   pinnedAt: Date | undefined;
+  /** The first breaching sample: with the pin time, the seeds' "90 seconds after the deployment". */
+  degradedAt: Date | undefined;
   evaluatedAt: Date;
   committedAt: Date | undefined;
   commit: string | undefined;
@@ -29,11 +33,11 @@ export const INCIDENT_MARKER = (id: string) => `<!-- pinback:incident id=${id} -
 export const INCIDENT_ID = /<!-- pinback:incident id=([0-9a-f]{16}) -->/;
 
 export const DEFAULT_TEMPLATE = `{{marker}}
-# Rollback: {{service}} {{from}} -> {{to}} ({{reason}})
+# {{title}}
 
 ## Summary
 
-pinback rolled {{service}} back from {{from}} to {{to}} in stage {{stage}} because {{breached}}.
+{{summary}}
 
 ## Timeline
 
@@ -64,16 +68,16 @@ function iso(d: Date | undefined): string {
 }
 
 function timeline(i: Incident): string {
-  const rows: string[][] = [
-    ['Candidate pinned', code(iso(i.pinnedAt)), code(i.from)],
-    ['Breach evaluated', code(iso(i.evaluatedAt)), text(i.reason)],
-  ];
+  const rows: string[][] = [['Candidate pinned', code(iso(i.pinnedAt)), code(i.from)]];
+  if (i.degradedAt) {
+    const gap = i.pinnedAt
+      ? ` (${num(Math.round((i.degradedAt.getTime() - i.pinnedAt.getTime()) / 1000))} s after the pin)`
+      : '';
+    rows.push(['Degraded', code(iso(i.degradedAt)), `first breaching sample${gap}`]);
+  }
+  rows.push(['Breach evaluated', code(iso(i.evaluatedAt)), text(i.reason)]);
   if (i.committedAt)
     rows.push(['Rollback committed', code(iso(i.committedAt)), i.commit ? code(i.commit.slice(0, 12)) : '-']);
-  if (i.pinnedAt) {
-    const minutes = (i.evaluatedAt.getTime() - i.pinnedAt.getTime()) / 60_000;
-    rows.push(['Pin to breach', code(`${num(Number(minutes.toFixed(1)))} min`), '']);
-  }
   return table(['Event', 'Time (UTC)', 'Detail'], rows);
 }
 
@@ -119,6 +123,7 @@ export function renderIncident(i: Incident, template: string = DEFAULT_TEMPLATE)
   const breachedList = i.evidence
     .filter((e) => e.breached)
     .map((e) => `${code(e.trigger)} ${code(num(e.value))}`);
+  const breached = breachedList.length ? breachedList.join(', ') : 'the policy said stop';
   const values: Record<string, string> = {
     marker: INCIDENT_MARKER(i.id),
     id: code(i.id),
@@ -127,7 +132,14 @@ export function renderIncident(i: Incident, template: string = DEFAULT_TEMPLATE)
     from: code(i.from),
     to: code(i.to),
     reason: code(i.reason),
-    breached: breachedList.length ? breachedList.join(', ') : 'the policy said stop',
+    title:
+      i.kind === 'alert'
+        ? `Alert: ${code(i.service)} ${code(i.from)} (${code(i.reason)}), no rollback`
+        : `Rollback: ${code(i.service)} ${code(i.from)} -> ${code(i.to)} (${code(i.reason)})`,
+    summary:
+      i.kind === 'alert'
+        ? `pinback saw ${breached} on ${code(i.service)} ${code(i.from)} in stage ${code(i.stage)}. These triggers are of medium severity: they open this incident and notify, but roll nothing back.`
+        : `pinback rolled ${code(i.service)} back from ${code(i.from)} to ${code(i.to)} in stage ${code(i.stage)} because ${breached}.`,
     timeline: timeline(i),
     metrics: metrics(i),
     decision: decision(i),

@@ -1,6 +1,6 @@
 /** What a notification tells: one rollback (or proposal, escalation, recovery) of one service. */
 export interface RollbackNotice {
-  kind: 'rolled_back' | 'proposed' | 'escalated' | 'recovered';
+  kind: 'rolled_back' | 'proposed' | 'escalated' | 'recovered' | 'alert';
   service: string;
   stage: string;
   from: string;
@@ -21,6 +21,7 @@ const HEADLINE: Record<RollbackNotice['kind'], string> = {
   proposed: 'Rollback proposed',
   escalated: 'Rollback did not recover, escalating:',
   recovered: 'Recovered after rollback',
+  alert: 'Alert (no rollback)',
 };
 
 /** The seeds' one-line form: `Rollback triggered support-agent@2.4.0 -> 2.3.3, reason=error_spike, stage=canary`. */

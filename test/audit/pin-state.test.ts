@@ -11,19 +11,47 @@ const kustomization = (tag: string) => `images:\n  - name: ghcr.io/acme/api\n   
 /** History newest first, from a list of [tag, message] oldest first. */
 function history(...commits: [string, string?][]): HistoryEntry[] {
   return commits
-    .map(([tag, message], i) => ({ sha: `c${i}`, time: 1000 + i * 60, message: message ?? `deploy ${tag}`, text: kustomization(tag) }))
+    .map(([tag, message], i) => ({
+      sha: `c${i}`,
+      time: 1000 + i * 60,
+      message: message ?? `deploy ${tag}`,
+      text: kustomization(tag),
+    }))
     .reverse();
 }
 
 function rollback(from: string, to: string): string {
   return rollbackMessage(
-    { service: 'api', from, to, reason: 'error_spike', stage: 'prod', evidence: [], policy: 'sha256:0', actor: 't', run: undefined, id: 'f'.repeat(16) },
+    {
+      service: 'api',
+      from,
+      to,
+      reason: 'error_spike',
+      stage: 'prod',
+      evidence: [],
+      policy: 'sha256:0',
+      actor: 't',
+      run: undefined,
+      id: 'f'.repeat(16),
+    },
     'x.',
   );
 }
 
-const state = (h: HistoryEntry[], candidate: string, extra: { locks?: string | null; fixedStable?: string } = {}) =>
-  pinState({ service: 'api', file: FILE, locator, candidate, history: h, locks: parseLocks(extra.locks ?? null), fixedStable: extra.fixedStable });
+const state = (
+  h: HistoryEntry[],
+  candidate: string,
+  extra: { locks?: string | null; fixedStable?: string } = {},
+) =>
+  pinState({
+    service: 'api',
+    file: FILE,
+    locator,
+    candidate,
+    history: h,
+    locks: parseLocks(extra.locks ?? null),
+    fixedStable: extra.fixedStable,
+  });
 
 describe('pinState', () => {
   it('takes the previous distinct value as the stable', () => {
@@ -38,7 +66,12 @@ describe('pinState', () => {
   });
 
   it('skips a locked version', () => {
-    const locks = addLock(null, 'api', { version: 'v2', reason: 'error_spike', locked_at: 't', rollback_id: 'x' });
+    const locks = addLock(null, 'api', {
+      version: 'v2',
+      reason: 'error_spike',
+      locked_at: 't',
+      rollback_id: 'x',
+    });
     expect(state(history(['v1'], ['v2'], ['v3']), 'v3', { locks }).stable).toBe('v1');
   });
 
@@ -73,5 +106,22 @@ describe('pinState', () => {
     const h = history(['v1'], ['v2']);
     h.push({ sha: 'old', time: 10, message: 'init', text: 'unrelated: yes\n' });
     expect(state(h, 'v2').stable).toBe('v1');
+  });
+});
+
+describe('pinState, the fallback chain', () => {
+  it('counts no rollback for a pin a person set', () => {
+    expect(state(history(['v1'], ['v2']), 'v2').chain).toBe(0);
+  });
+
+  it('counts one rollback', () => {
+    expect(state(history(['v1'], ['v2'], ['v1', rollback('v2', 'v1')]), 'v1').chain).toBe(1);
+  });
+
+  it('counts rollbacks in a row, v2 -> v1 -> v0', () => {
+    const h = history(['v0'], ['v1'], ['v2'], ['v1', rollback('v2', 'v1')], ['v0', rollback('v1', 'v0')]);
+    const s = state(h, 'v0');
+    expect(s.chain).toBe(2);
+    expect(s.rolledBackBy).toMatchObject({ from: 'v1', to: 'v0' });
   });
 });

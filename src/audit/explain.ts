@@ -1,0 +1,39 @@
+import type { Decision, Evidence } from '../policy/types.js';
+import { evidenceTerm, num, type ReportEvidence } from '../report.js';
+import type { AuditRecord } from './trailers.js';
+
+/** Evidence recorded in trailers (`error_rate=0.071>0.05`), read back as evidence entries. */
+export function evidenceFromTrailers(record: Pick<AuditRecord, 'evidence'>): ReportEvidence[] {
+  return record.evidence.map((term) => {
+    const m = /^([^=]+)=([^<>]+)([<>])(.+)$/.exec(term);
+    const n = (s: string | undefined) => (s === undefined || Number.isNaN(Number(s)) ? null : Number(s));
+    return { trigger: m?.[1] ?? term, value: n(m?.[2]), baseline: null, limit: n(m?.[4]), breached: true };
+  });
+}
+
+/** The commit body: each breached trigger with its value, bound and samples. */
+export function explain(decision: Decision): string {
+  const lines = decision.evidence
+    .filter((e) => e.breached)
+    .map((e) => {
+      const bound = e.comparator === '<' ? 'min' : 'max';
+      const base = e.baseline !== null ? ` (baseline ${num(e.baseline)})` : '';
+      const sustained = e.sustained ? ` (sustained ${e.sustained.observed} samples)` : '';
+      return `${e.trigger} ${num(e.value)} ${e.comparator} ${bound} ${num(e.limit)}${base}${sustained}`;
+    });
+  const noData = decision.evidence
+    .filter((e) => e.noData !== null)
+    .map((e) => `${e.trigger}: no data (${e.noData})`);
+  return `${[...lines, ...noData].join('; ')}.`;
+}
+
+/** `name=value>limit` for each breached trigger (the Rollback-Evidence trailers). */
+export function breachedTerms(evidence: readonly Evidence[]): string[] {
+  return evidence.filter((e) => e.breached).map(evidenceTerm);
+}
+
+/** When the first breached trigger began to breach (unix seconds). */
+export function degradedAt(evidence: readonly Evidence[]): number | undefined {
+  const times = evidence.filter((e) => e.breached && e.degradedAt !== null).map((e) => e.degradedAt!);
+  return times.length ? Math.min(...times) : undefined;
+}
