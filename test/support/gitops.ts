@@ -22,7 +22,11 @@ export class GitOpsRepo {
   }
 
   git(...args: string[]): string {
-    return execFileSync('git', args, { cwd: this.dir, encoding: 'utf8', env: { ...process.env, ...IDENTITY } });
+    return execFileSync('git', args, {
+      cwd: this.dir,
+      encoding: 'utf8',
+      env: { ...process.env, ...IDENTITY },
+    });
   }
 
   write(path: string, content: string | Buffer): void {
@@ -36,7 +40,10 @@ export class GitOpsRepo {
 
   /** `git show REV:path`, byte for byte. */
   show(rev: string, path: string): Buffer {
-    return execFileSync('git', ['show', `${rev}:${path}`], { cwd: this.dir, env: { ...process.env, ...IDENTITY } });
+    return execFileSync('git', ['show', `${rev}:${path}`], {
+      cwd: this.dir,
+      env: { ...process.env, ...IDENTITY },
+    });
   }
 
   /** Commits every change with author and committer date `secondsAgo` before now. */
