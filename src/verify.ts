@@ -104,7 +104,8 @@ export async function verifyRollback(
   now: Date,
 ): Promise<Verdict> {
   const windowMs = service.onRollback.verifyWindowMs;
-  const elapsed = now.getTime() - r.time * 1000;
+  // Commit times have whole seconds: count from the end of that second, so the window is never cut short.
+  const elapsed = now.getTime() - (r.time * 1000 + 999);
   const rolledAt = new Date(r.time * 1000).toISOString();
   const standing: ServiceReport = {
     service: service.name,

@@ -9,13 +9,14 @@ const metricsFile = z.record(z.string(), z.record(z.string(), z.record(z.string(
 
 const NAN_TOKENS = /(?<=[:,[\s])(NaN|-?Infinity)(?=[\s,\]}])/g;
 
-/** Plain numbers have no time: they are spread one a minute, the newest at the end of the window. */
-function toSamples(v: z.output<typeof value>, end: number): Sample[] {
+/** Plain numbers have no time: an array is the series over the query's window, oldest first, the newest now. */
+function toSamples(v: z.output<typeof value>, end: number, windowSeconds: number): Sample[] {
   if (typeof v === 'number') return [{ t: end, v }];
   if (v.length === 0) return [];
   if (typeof v[0] === 'number') {
     const nums = v as number[];
-    return nums.map((n, i) => ({ t: end - (nums.length - 1 - i) * 60, v: n }));
+    const step = windowSeconds / nums.length;
+    return nums.map((n, i) => ({ t: end - (nums.length - 1 - i) * step, v: n }));
   }
   return (v as [number, number][]).map(([t, n]) => ({ t, v: n }));
 }
@@ -55,9 +56,9 @@ export function fileProvider(path: string): MetricsProvider {
           cause: `metrics file ${path} has no value for ${q.service} ${q.version} ${q.trigger}`,
         };
       }
-      const end = Math.floor(q.end.getTime() / 1000);
+      const end = q.end.getTime() / 1000;
       const start = end - q.windowMs / 1000;
-      const samples = toSamples(v, end).filter((s) => s.t > start && s.t <= end);
+      const samples = toSamples(v, end, q.windowMs / 1000).filter((s) => s.t > start && s.t <= end);
       if (samples.length === 0) {
         return {
           kind: 'no_data',
