@@ -15,7 +15,7 @@ export function safeRepoPath(path: string): string {
     new StoreError(`file path ${JSON.stringify(path)} ${why}: ${HINT}`);
   if (path.length === 0) throw bad('is empty');
   if (path.includes('\0')) throw bad('contains a NUL character');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  // Rejecting control characters is the point of this pattern.
   if (/[\u0001-\u001f\u007f]/.test(path)) throw bad('contains a control character');
   if (path.includes('\\')) throw bad('contains a backslash');
   if (path.startsWith('/')) throw bad('is absolute and escapes the repository');
