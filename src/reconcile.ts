@@ -10,7 +10,7 @@ import type { IncidentSink } from './incident/sink.js';
 import type { MetricsProvider } from './metrics/provider.js';
 import { type Notifier, notifyAll, type RollbackNotice } from './notify/index.js';
 import { judge } from './observe.js';
-import { isValidVersion, readPin, writePin } from './pins/index.js';
+import { describeHold, holdVersion, isValidVersion, readPin, writePin } from './pins/index.js';
 import type { Decision } from './policy/types.js';
 import { type ServiceReport, serviceReport } from './report.js';
 import { verifyRollback } from './verify.js';
@@ -90,6 +90,19 @@ function planChanges(
       path: LOCK_FILE,
       content: addLock(snap.files.get(LOCK_FILE) ?? null, service.name, lock),
     });
+  }
+  // Same commit: the image bots must not push the locked version straight back.
+  for (const hold of service.onRollback.hold) {
+    const index = changes.findIndex((c) => c.path === hold.file);
+    const current = index === -1 ? snap.files.get(hold.file) : changes[index]!.content;
+    if (current === null || current === undefined) {
+      throw new ReconcileError(
+        `${service.name}: ${describeHold(hold)}: ${hold.file} does not exist in the GitOps repo`,
+      );
+    }
+    const next = holdVersion(current, hold, from);
+    if (index === -1) changes.push({ path: hold.file, content: next });
+    else changes[index]!.content = next;
   }
   const ks = service.onRollback.killSwitch;
   if (ks) {
@@ -332,6 +345,7 @@ export async function reconcileService(
       pin.file,
       LOCK_FILE,
       ...(service.onRollback.killSwitch ? [service.onRollback.killSwitch.file] : []),
+      ...service.onRollback.hold.map((h) => h.file),
     ]),
   ];
   let memo: { key: string; decision: Decision } | undefined;

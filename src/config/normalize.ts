@@ -38,6 +38,7 @@ function onRollback(r: OnRollbackInput | undefined, d: OnRollbackInput | undefin
   const incident = r?.incident ?? d?.incident;
   return {
     lockCandidate: r?.lock_candidate ?? d?.lock_candidate ?? true,
+    hold: r?.hold ?? d?.hold ?? [],
     killSwitch,
     incident: {
       labels: incident?.labels ?? ['incident', 'rollback'],

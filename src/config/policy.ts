@@ -1,3 +1,4 @@
+import type { AutomationHold } from '../pins/automation.js';
 import type { PinLocator } from '../pins/locator.js';
 import type { Aggregation, NoDataPolicy, ServiceRule } from '../policy/types.js';
 import type { NotifierConfig, ProviderConfig } from './schema.js';
@@ -30,6 +31,8 @@ export interface KillSwitch {
 
 export interface OnRollback {
   lockCandidate: boolean;
+  /** Image automations the rollback commit also holds off the locked version. */
+  hold: AutomationHold[];
   killSwitch: KillSwitch | undefined;
   incident: { labels: string[]; assignees: string[]; template: string | undefined; repo: string | undefined };
   notify: NotifierConfig[];

@@ -161,8 +161,33 @@ const notifier = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('webhook'), url: z.string().min(1), headers: headers.optional() }),
 ]);
 
+/** Image automation that must not push the locked version back (Flux, Argo CD Image Updater). */
+const hold = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      type: z.literal('flux_image_policy'),
+      file: z.string().min(1),
+      name: z.string().optional(),
+    }),
+    z.strictObject({
+      type: z.literal('flux_image_update_automation'),
+      file: z.string().min(1),
+      name: z.string().optional(),
+    }),
+    z.strictObject({
+      type: z.literal('argocd_image_updater'),
+      file: z.string().min(1),
+      name: z.string().optional(),
+      alias: z.string().optional(),
+    }),
+  ],
+  { error: 'type must be flux_image_policy, flux_image_update_automation or argocd_image_updater' },
+);
+
 const onRollback = z.strictObject({
   lock_candidate: z.boolean().optional(),
+  hold: z.array(hold).optional(),
   kill_switch: killSwitch.optional(),
   incident: z
     .strictObject({
