@@ -1,0 +1,149 @@
+/**
+ * The reconciler in process, on real git repositories, for what the CLI tests do not reach:
+ * the pre-deploy baseline, medium severity, the kill switch's release after recovery.
+ */
+import { describe, expect, it } from 'vitest';
+import { parsePolicy } from '../src/config/load.js';
+import { openGitStore } from '../src/gitops/git.js';
+import type { Incident } from '../src/incident/render.js';
+import type { IncidentSink, IncidentUpdate } from '../src/incident/sink.js';
+import type { MetricQuery, MetricsProvider } from '../src/metrics/provider.js';
+import { DEFAULT_RUN, reconcileService } from '../src/reconcile.js';
+import { GitOpsRepo } from './support/gitops.js';
+
+const PIN = 'apps/api/kustomization.yaml';
+const k = (tag: string) => `images:\n  - name: ghcr.io/acme/api\n    newTag: ${tag}\n`;
+
+function repoWith(flags?: string): GitOpsRepo {
+  const repo = new GitOpsRepo();
+  repo.write(PIN, k('1.0.0'));
+  if (flags) repo.write('apps/api/flags.yaml', flags);
+  repo.commit('deploy 1.0.0', 86_400);
+  repo.write(PIN, k('1.1.0'));
+  repo.commit('deploy 1.1.0', 300);
+  return repo;
+}
+
+/** Answers from a function of the query; records every query. */
+function provider(answer: (q: MetricQuery) => number): MetricsProvider & { queries: MetricQuery[] } {
+  const queries: MetricQuery[] = [];
+  return {
+    queries,
+    query: async (q) => {
+      queries.push(q);
+      return { kind: 'samples', samples: [{ t: q.end.getTime() / 1000, v: answer(q) }] };
+    },
+  };
+}
+
+/** An in-memory incident sink that records what it was asked. */
+function sink(): IncidentSink & { opened: Incident[]; updates: IncidentUpdate[] } {
+  const opened: Incident[] = [];
+  const updates: IncidentUpdate[] = [];
+  return {
+    opened,
+    updates,
+    open: async (i) => {
+      const created = !opened.some((o) => o.id === i.id);
+      if (created) opened.push(i);
+      return { where: `incident-${i.id}`, created };
+    },
+    note: async (id) => `incident-${id}`,
+    update: async (id, _s, u) => {
+      const added = !updates.some((x) => x.key === u.key);
+      if (added) updates.push(u);
+      return { where: `incident-${id}`, added };
+    },
+  };
+}
+
+async function reconcile(
+  repo: GitOpsRepo,
+  policyText: string,
+  metrics: MetricsProvider,
+  incidents?: IncidentSink,
+  now = () => new Date(),
+) {
+  const policy = parsePolicy(policyText, 'p.yml', {});
+  const store = await openGitStore({ target: repo.dir });
+  try {
+    return await reconcileService(
+      policy.services[0]!,
+      { store, providers: new Map([['file', metrics]]), incidents, now },
+      {
+        ...DEFAULT_RUN,
+        policyFile: 'p.yml',
+        policyDigest: policy.digest,
+        actor: 't',
+        runUrl: undefined,
+        author: { name: 'p', email: 'p@x' },
+        mode: undefined,
+        sent: new Set(),
+      },
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+describe('baseline: before_deploy', () => {
+  it('compares with the same query over the window that ends at the pin commit', async () => {
+    const repo = repoWith();
+    const pinnedAt = Number(repo.git('log', '-1', '--format=%ct').trim());
+    const metrics = provider((q) => (q.end.getTime() / 1000 <= pinnedAt ? 0.005 : 0.05));
+    const report = await reconcile(
+      repo,
+      `version: 1\nservices:\n  api:\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    baseline: before_deploy\n    triggers: { error_rate: { max_increase: 100% } }\n`,
+      metrics,
+    );
+    expect(report).toMatchObject({ decision: 'stop', action: 'rolled_back' });
+    expect(report.evidence[0]).toMatchObject({ value: 0.05, baseline: 0.005, limit: 0.01 });
+    expect(metrics.queries.map((q) => q.end.getTime() / 1000)).toContain(pinnedAt);
+  });
+});
+
+describe('severity: medium', () => {
+  const policy = `version: 1\nservices:\n  api:\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    triggers: { quality: { min: 0.75, severity: medium, reason: quality_drop } }\n`;
+
+  it('opens one incident and rolls nothing back', async () => {
+    const repo = repoWith();
+    const incidents = sink();
+    const metrics = provider(() => 0.6);
+    const first = await reconcile(repo, policy, metrics, incidents);
+    const second = await reconcile(repo, policy, metrics, incidents);
+    expect(first).toMatchObject({
+      decision: 'allow',
+      reason: 'below_rollback_severity',
+      action: 'none',
+      commit: null,
+    });
+    expect(second.incident).toBe(first.incident);
+    expect(incidents.opened.map((i) => i.kind)).toEqual(['alert']);
+    expect(repo.count()).toBe(2);
+  });
+});
+
+describe('kill switch release: on_recovery', () => {
+  it('sets the kill switch back in a commit of its own once the stable is verified', async () => {
+    const flags = 'data:\n  writes_disabled: "false"\n';
+    const repo = repoWith(flags);
+    const policy = `version: 1\nservices:\n  api:\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    triggers: { error_rate: { max: 0.05 } }\n    on_rollback:\n      verify: { window: 1s }\n      kill_switch: { file: apps/api/flags.yaml, yaml_path: data.writes_disabled, value: "true", release: on_recovery }\n`;
+    const metrics = provider((q) => (q.version === '1.1.0' ? 0.2 : 0.01));
+    const incidents = sink();
+    expect(await reconcile(repo, policy, metrics, incidents)).toMatchObject({ action: 'rolled_back' });
+    expect(repo.read('apps/api/flags.yaml')).toBe('data:\n  writes_disabled: "true"\n');
+
+    const later = () => new Date(Date.now() + 5000);
+    const verified = await reconcile(repo, policy, metrics, incidents, later);
+    expect(verified).toMatchObject({ reason: 'recovered', action: 'already_rolled_back' });
+    expect(repo.read('apps/api/flags.yaml')).toBe(flags);
+    expect(repo.git('log', '-1', '--format=%(trailers:key=Rollback-Release,valueonly)').trim()).toBe(
+      'kill_switch',
+    );
+    expect(incidents.updates.map((u) => u.key)).toEqual(['recovered']);
+
+    const again = await reconcile(repo, policy, metrics, incidents, later);
+    expect(again.reason).toBe('recovered');
+    expect(repo.count()).toBe(4);
+  });
+});
