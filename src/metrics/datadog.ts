@@ -15,7 +15,7 @@
 import { createHttpClient, describeUrl, type HttpOutcome, type ProviderHttpOptions } from './fetch.js';
 import type { MetricQuery, MetricResult, MetricsProvider } from './provider.js';
 import { type RawSeries, snippet, toSingleSeries } from './series.js';
-import { renderQuery, secondsDuration, templateCause, varsOf } from './template.js';
+import { secondsDuration, triggerQuery } from './template.js';
 
 export interface DatadogConfig {
   type: 'datadog';
@@ -124,15 +124,9 @@ export function createDatadogProvider(
 
   return {
     async query(q: MetricQuery, signal?: AbortSignal): Promise<MetricResult> {
-      if (q.query === undefined || q.query.trim() === '') {
-        return { kind: 'no_data', cause: `${label}: trigger ${q.trigger} has no query` };
-      }
-      let query: string;
-      try {
-        query = renderQuery(q.query, varsOf(q), secondsDuration);
-      } catch (error) {
-        return { kind: 'no_data', cause: templateCause(q.trigger, error) };
-      }
+      const rendered = triggerQuery(q, label, secondsDuration);
+      if (!rendered.ok) return rendered.result;
+      const query = rendered.text;
       const to = Math.ceil(q.end.getTime() / 1000);
       const from = Math.floor((q.end.getTime() - q.windowMs) / 1000);
       const params = new URLSearchParams({ from: String(from), to: String(to), query });

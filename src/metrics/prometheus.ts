@@ -16,7 +16,7 @@ import {
 } from './fetch.js';
 import type { MetricQuery, MetricResult, MetricsProvider } from './provider.js';
 import { type RawSeries, type Reduce, snippet, toSingleSeries } from './series.js';
-import { prometheusDuration, renderQuery, templateCause, varsOf } from './template.js';
+import { prometheusDuration, triggerQuery } from './template.js';
 
 export interface PrometheusConfig {
   type: 'prometheus';
@@ -250,15 +250,9 @@ export function createPrometheusProvider(
     },
 
     async query(q: MetricQuery, signal?: AbortSignal): Promise<MetricResult> {
-      if (q.query === undefined || q.query.trim() === '') {
-        return { kind: 'no_data', cause: `${label}: trigger ${q.trigger} has no query` };
-      }
-      let promql: string;
-      try {
-        promql = renderQuery(q.query, varsOf(q), prometheusDuration);
-      } catch (error) {
-        return { kind: 'no_data', cause: templateCause(q.trigger, error) };
-      }
+      const rendered = triggerQuery(q, label, prometheusDuration);
+      if (!rendered.ok) return rendered.result;
+      const promql = rendered.text;
       const stepMs = q.stepMs ?? config.step_ms ?? defaultStepMs(q.windowMs);
       // Points land on `end` and every step before it that fits in the window.
       const end = q.end.getTime();

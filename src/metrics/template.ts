@@ -19,7 +19,7 @@
  * JSON when the template is one).
  */
 
-import type { MetricQuery } from './provider.js';
+import type { MetricQuery, MetricResult } from './provider.js';
 
 /** A template that cannot be rendered: an unknown or malformed placeholder, a missing value, or an invalid pin value. */
 export class TemplateError extends Error {
@@ -212,4 +212,23 @@ export function secondsDuration(ms: number): string {
 export function templateCause(trigger: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return `trigger ${trigger}: query not sent: ${message}`;
+}
+
+/**
+ * The trigger's query with its placeholders filled, or the no-data answer that says why it could not
+ * be: no query at all, or a value that failed validation (then nothing is sent).
+ */
+export function triggerQuery(
+  q: MetricQuery,
+  label: string,
+  windowSyntax: (ms: number) => string,
+): { ok: true; text: string } | { ok: false; result: MetricResult } {
+  if (q.query === undefined || q.query.trim() === '') {
+    return { ok: false, result: { kind: 'no_data', cause: `${label}: trigger ${q.trigger} has no query` } };
+  }
+  try {
+    return { ok: true, text: renderQuery(q.query, varsOf(q), windowSyntax) };
+  } catch (error) {
+    return { ok: false, result: { kind: 'no_data', cause: templateCause(q.trigger, error) } };
+  }
 }
