@@ -5,6 +5,7 @@ import { rollbackId, rollbackMessage } from './audit/trailers.js';
 import type { Mode, ServicePolicy } from './config/policy.js';
 import type { Proposals } from './github/proposals.js';
 import type { FileChange, GitOpsStore, Identity, Snapshot } from './gitops/store.js';
+import { code } from './incident/markdown.js';
 import type { Incident } from './incident/render.js';
 import type { IncidentSink } from './incident/sink.js';
 import type { MetricsProvider } from './metrics/provider.js';
@@ -55,7 +56,7 @@ export class ReconcileError extends Error {
 function proposalBody(message: string, incident: string | null): string {
   const [subject, , ...rest] = message.split('\n');
   return [
-    `pinback proposes this rollback: **${subject!.replace(/[<>@]/g, ' ')}**.`,
+    `pinback proposes this rollback: ${code(subject)}.`,
     '',
     'Merging this pull request is the approval: Argo CD or Flux then syncs the stable version.',
     incident ? `Incident: ${incident}` : '',

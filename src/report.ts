@@ -1,13 +1,7 @@
 import type { Decision, Evidence, Verdict } from './policy/types.js';
 
 export type Action =
-  | 'none'
-  | 'rolled_back'
-  | 'already_rolled_back'
-  | 'proposed'
-  | 'cooldown'
-  | 'dry_run'
-  | 'escalated';
+  'none' | 'rolled_back' | 'already_rolled_back' | 'proposed' | 'cooldown' | 'dry_run' | 'escalated';
 
 /** One service's line in the JSON report (DESIGN.md, "CLI"). */
 export interface ServiceReport {

@@ -12,8 +12,7 @@ import type { Ports, RunContext } from './reconcile.js';
 import { num, type ServiceReport, serviceReport } from './report.js';
 
 export type Verdict =
-  | { kind: 'report'; report: ServiceReport }
-  | { kind: 'fallback'; to: string; decision: Decision };
+  { kind: 'report'; report: ServiceReport } | { kind: 'fallback'; to: string; decision: Decision };
 
 type Rolled = AuditRecord & PinnedCommit;
 

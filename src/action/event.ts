@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PINBACK_LABEL } from '../incident/github.js';
 import { INCIDENT_ID } from '../incident/render.js';
 
 /** What one Action run does, decided from the event alone (pure). */
@@ -13,13 +14,19 @@ export type Plan =
   | { kind: 'gate'; trigger: string }
   | { kind: 'ignore'; message: string };
 
+// zod's own words for an absent key ("expected string, received undefined") say less than this.
+const missing = (i: { input: unknown }) => (i.input === undefined ? 'missing' : undefined);
+
 const dispatchPayload = z.object({
-  client_payload: z.object({
-    service: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: 'must name a service of the policy' }),
-    reason: z.string().max(200).optional(),
-  }),
+  client_payload: z.object(
+    {
+      service: z
+        .string({ error: missing })
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: 'must name a service of the policy' }),
+      reason: z.string().max(200).optional(),
+    },
+    { error: missing },
+  ),
 });
 
 export class EventError extends Error {
@@ -81,9 +88,16 @@ export function planFor(
       };
     }
     case 'issues': {
-      const issue = (payload.issue ?? {}) as { number?: number; body?: string | null };
+      const issue = (payload.issue ?? {}) as {
+        number?: number;
+        body?: string | null;
+        labels?: { name?: string }[];
+      };
       const id = INCIDENT_ID.exec(issue.body ?? '')?.[1];
-      if (payload.action !== 'closed' || !id || typeof issue.number !== 'number') {
+      // The label as well as the marker: pinback labels its incidents, and a marker pasted into any
+      // issue must not be enough to ask for an unlock.
+      const labelled = (issue.labels ?? []).some((l) => l.name === PINBACK_LABEL);
+      if (payload.action !== 'closed' || !id || !labelled || typeof issue.number !== 'number') {
         return {
           kind: 'ignore',
           message: `issues ${String(payload.action)}: not a closed pinback incident, nothing to do`,

@@ -235,7 +235,8 @@ export async function runAction(ctx: ActionContext): Promise<string | undefined>
 async function publish(ctx: ActionContext, report: Report, trigger: string): Promise<void> {
   const acted = report.services.filter((s) => s.action === 'rolled_back' || s.action === 'proposed');
   ctx.setOutput('decision', overallDecision(report));
-  ctx.setOutput('rolled-back', String(acted.length > 0));
+  // A proposal is not a rollback until someone merges it: workflows act on this output.
+  ctx.setOutput('rolled-back', String(report.services.some((s) => s.action === 'rolled_back')));
   ctx.setOutput('report', JSON.stringify(report));
   ctx.setOutput('commit', acted.find((s) => s.commit)?.commit ?? '');
   ctx.setOutput('incident-url', report.services.find((s) => s.incident)?.incident ?? '');

@@ -57,9 +57,7 @@ const FIXED_CONFIG = [
 
 type Entry = { mode: string; type: string; oid: string };
 type PathState =
-  | { kind: 'file'; mode: string; oid: string }
-  | { kind: 'missing' }
-  | { kind: 'blocked'; by: string };
+  { kind: 'file'; mode: string; oid: string } | { kind: 'missing' } | { kind: 'blocked'; by: string };
 
 /**
  * Opens a GitOps store on a git repository through the git CLI.

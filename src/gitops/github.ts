@@ -93,8 +93,9 @@ function blobText(node: FileNode | null | undefined, path: string): string | nul
 export function openGitHubStore(o: GitHubStoreOptions): GitOpsStore {
   const [owner, name] = o.repo.split('/') as [string, string];
   let branch = o.branch;
+  // The one-object form: beside a query string, @octokit/graphql rejects `url` as a variable name.
   const gql = <T>(query: string, variables: Record<string, unknown>) =>
-    o.octokit.graphql<T>(query, { ...variables, ...(o.graphqlUrl ? { url: o.graphqlUrl } : {}) });
+    o.octokit.graphql<T>({ query, ...variables, ...(o.graphqlUrl ? { url: o.graphqlUrl } : {}) });
   const describe = () => `${o.repo} (branch ${branch ?? 'default'})`;
 
   return {

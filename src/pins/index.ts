@@ -82,4 +82,10 @@ export function writePin(text: string, locator: PinLocator, newVersion: string, 
   }
   return written;
 }
-export { AUTOMATION_HOLD_TYPES, type AutomationHold, describeHold, holdVersion, isVersionHeld } from './automation.js';
+export {
+  AUTOMATION_HOLD_TYPES,
+  type AutomationHold,
+  describeHold,
+  holdVersion,
+  isVersionHeld,
+} from './automation.js';

@@ -46,9 +46,16 @@ describe('planFor', () => {
     [
       'a closed incident proposes the unlock',
       'issues',
-      { action: 'closed', issue: { number: 7, body: `x\n${marker}` } },
+      { action: 'closed', issue: { number: 7, body: `x\n${marker}`, labels: [{ name: 'pinback' }] } },
       [],
       { kind: 'unlock', issue: 7, rollbackId: '0123456789abcdef' },
+    ],
+    [
+      'a marker in an issue without the pinback label is ignored',
+      'issues',
+      { action: 'closed', issue: { number: 7, body: marker, labels: [] } },
+      [],
+      { kind: 'ignore' },
     ],
     [
       'a closed issue that is no incident is ignored',

@@ -1,0 +1,104 @@
+import { Octokit } from '@octokit/rest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/report.js';
+import type { ActionRun } from '../support/action.js';
+import { eventPayload } from '../support/fake-github/payloads.js';
+import {
+  idOf,
+  issueUrl,
+  kustomization,
+  LOCKS,
+  PIN,
+  STABLE,
+  type Scenario,
+  useScenarios,
+} from '../support/github-action.js';
+
+const { make } = useScenarios();
+const schedule = () => eventPayload('schedule', { repo: 'acme/app' });
+
+describe('a service in mode propose', () => {
+  let s: Scenario;
+  let run: ActionRun;
+  let branch: string;
+
+  beforeAll(async () => {
+    s = await make({ mode: 'propose' });
+    run = await s.run('schedule', schedule());
+    branch = `pinback/rollback-support-agent-${idOf(s)}`;
+  });
+
+  it('passes and reports the proposal', () => {
+    expect(run.stdout).not.toContain('::error');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.outputs.report!) as Report;
+    expect(report.services[0]).toMatchObject({
+      action: 'proposed',
+      pull_request: 'https://github.com/acme/gitops/pull/1',
+    });
+  });
+
+  it('opens one pull request from the rollback branch to main', () => {
+    expect(s.fake.pulls('acme/gitops')).toEqual([
+      expect.objectContaining({ number: 1, head: branch, base: 'main', state: 'open' }),
+    ]);
+  });
+
+  it('links the incident from the pull request', () => {
+    const issues = s.fake.issues('acme/app');
+    expect(issues).toHaveLength(1);
+    expect(s.fake.pulls('acme/gitops')[0]!.body).toContain(
+      `Incident: ${issueUrl('acme/app', issues[0]!.number)}`,
+    );
+  });
+
+  it('leaves the base branch where it was', async () => {
+    expect((await s.git('rev-parse', 'refs/heads/main')).trim()).toBe(s.pinCommit);
+  });
+
+  it('puts the one rollback commit on the branch, signed by GitHub', async () => {
+    const tip = (await s.git('rev-parse', `refs/heads/${branch}`)).trim();
+    expect(tip).toBe(run.outputs.commit);
+    expect((await s.git('rev-list', `main..${branch}`)).trim()).toBe(tip);
+    expect(s.fake.verifiedCommits.has(tip)).toBe(true);
+  });
+
+  describe('a re-run', () => {
+    let again: ActionRun;
+
+    beforeAll(async () => {
+      again = await s.run('schedule', schedule());
+    });
+
+    it('does not open a second pull request', () => {
+      expect(again.code).toBe(0);
+      expect(s.fake.pulls('acme/gitops')).toHaveLength(1);
+      expect((JSON.parse(again.outputs.report!) as Report).services[0]).toMatchObject({
+        action: 'proposed',
+        pull_request: 'https://github.com/acme/gitops/pull/1',
+      });
+      expect(s.fake.issues('acme/app')).toHaveLength(1);
+    });
+  });
+
+  describe('merging the pull request', () => {
+    let merged: string;
+
+    beforeAll(async () => {
+      const octokit = new Octokit({ auth: 'test-token', baseUrl: s.fake.url });
+      const { data } = await octokit.rest.pulls.merge({ owner: 'acme', repo: 'gitops', pull_number: 1 });
+      merged = data.sha;
+    });
+
+    it('sets the pin on main to the stable version', async () => {
+      expect((await s.git('rev-parse', 'refs/heads/main')).trim()).toBe(merged);
+      expect(await s.git('show', `main:${PIN}`)).toBe(kustomization(STABLE));
+    });
+
+    it("changes main by exactly the rollback commit's changes: the pin and the lock file", async () => {
+      const rollback = run.outputs.commit!;
+      expect(await s.git('diff', '--name-only', s.pinCommit, 'main')).toBe(`${LOCKS}\n${PIN}\n`);
+      expect(await s.git('diff', s.pinCommit, 'main')).toBe(await s.git('diff', `${rollback}^`, rollback));
+    });
+  });
+});
