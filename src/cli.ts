@@ -16,8 +16,7 @@ import type { Mode, Policy } from './config/policy.js';
 import { openCliStore } from './gitops/open.js';
 import type { GitOpsStore } from './gitops/store.js';
 import { fileIncidentSink } from './incident/file.js';
-import type { MetricsProvider } from './metrics/provider.js';
-import { createProvider } from './metrics/registry.js';
+import { providersFor } from './metrics/registry.js';
 import { notifiers } from './notify/index.js';
 import type { Ports } from './reconcile.js';
 import { humanLine, type Report } from './report.js';
@@ -54,18 +53,6 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
 
 export const DEFAULT_AUTHOR = { name: 'pinback', email: 'pinback@users.noreply.github.com' };
-
-function providersFor(policy: Policy, metricsFile: string | undefined): Map<string, MetricsProvider> {
-  const base = dirname(resolve(policy.file));
-  const names = new Set(policy.services.flatMap((s) => s.queries.map((q) => q.provider)));
-  const providers = new Map<string, MetricsProvider>();
-  for (const name of names) {
-    const config = policy.providers[name];
-    const local = config?.type === 'file' ? { ...config, path: resolve(base, config.path) } : config;
-    providers.set(name, createProvider(name, local, { metricsFile: metricsFile && resolve(metricsFile) }));
-  }
-  return providers;
-}
 
 async function storeFor(policy: Policy, v: Values): Promise<GitOpsStore> {
   const target = v.gitops ?? policy.gitops?.repo;
@@ -126,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'evaluate': {
       const report = await evaluate(policy, {
-        providers: providersFor(policy, v['metrics-file']),
+        providers: providersFor(policy, dirname(resolve(policy.file)), v['metrics-file']),
         now: new Date(),
         candidate: v.candidate,
         stable: v.stable,
@@ -150,7 +137,7 @@ async function main(argv: string[]): Promise<number> {
       const result = await withStore(policy, v, (store) => {
         const ports: Ports = {
           store,
-          providers: providersFor(policy, v['metrics-file']),
+          providers: providersFor(policy, dirname(resolve(policy.file)), v['metrics-file']),
           incidents,
           notifiers: (s) => notifiers(s.onRollback.notify),
           warn: (m) => process.stderr.write(`pinback: warning: ${m}\n`),

@@ -17,8 +17,7 @@ import type { GitOpsStore } from '../gitops/store.js';
 import { workTreeStore } from '../gitops/worktree.js';
 import { gitHubIncidentSink } from '../incident/github.js';
 import type { IncidentSink } from '../incident/sink.js';
-import type { MetricsProvider } from '../metrics/provider.js';
-import { createProvider } from '../metrics/registry.js';
+import { providersFor } from '../metrics/registry.js';
 import { notifiers } from '../notify/index.js';
 import type { Ports } from '../reconcile.js';
 import type { Report } from '../report.js';
@@ -53,15 +52,6 @@ export interface ActionContext {
 }
 
 const AUTHOR = { name: 'pinback', email: 'pinback@users.noreply.github.com' };
-
-function providersFor(policy: Policy, workspace: string): Map<string, MetricsProvider> {
-  const map = new Map<string, MetricsProvider>();
-  for (const name of new Set(policy.services.flatMap((s) => s.queries.map((q) => q.provider)))) {
-    const c = policy.providers[name];
-    map.set(name, createProvider(name, c?.type === 'file' ? { ...c, path: resolve(workspace, c.path) } : c));
-  }
-  return map;
-}
 
 /** Runs one Action invocation; returns the failure message, or undefined when the step passes. */
 export async function runAction(ctx: ActionContext): Promise<string | undefined> {

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import type { Policy } from '../config/policy.js';
 import type { ProviderConfig } from '../config/schema.js';
 import { createDatadogProvider } from './datadog.js';
 import { fileProvider } from './file.js';
@@ -44,4 +46,22 @@ export function createProvider(
       return createHttpJsonProvider({ ...rest, timeout_ms: timeout });
     }
   }
+}
+
+/**
+ * One provider per name the policy's triggers use. A file provider's relative `path` is taken from
+ * `baseDir` (the CLI: the policy file's folder; the Action: the workspace).
+ */
+export function providersFor(
+  policy: Policy,
+  baseDir: string,
+  metricsFile?: string,
+): Map<string, MetricsProvider> {
+  const providers = new Map<string, MetricsProvider>();
+  for (const name of new Set(policy.services.flatMap((s) => s.queries.map((q) => q.provider)))) {
+    const config = policy.providers[name];
+    const local = config?.type === 'file' ? { ...config, path: resolve(baseDir, config.path) } : config;
+    providers.set(name, createProvider(name, local, { metricsFile: metricsFile && resolve(metricsFile) }));
+  }
+  return providers;
 }
