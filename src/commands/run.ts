@@ -20,7 +20,8 @@ export async function run(
   ctx: Omit<RunContext, 'attempts' | 'historyLimit'> & Partial<RunContext>,
   names?: readonly string[],
 ): Promise<RunResult> {
-  const services = selectServices(policy, names).filter((s) => s.pin);
+  // A service without a pin is reported as a failure, not skipped: `run` was asked to act on it.
+  const services = selectServices(policy, names);
   const failures: RunResult['failures'] = [];
   // Services of one run share a branch: each commit can make another's head stale once.
   const full: RunContext = {
