@@ -1,7 +1,18 @@
 import type { ServicePolicy } from './config/policy.js';
-import type { MetricsProvider } from './metrics/provider.js';
+import type { MetricResult, MetricsProvider } from './metrics/provider.js';
+import { oneLine } from './text.js';
 import { decide } from './policy/evaluate.js';
 import type { Decision, TriggerObservation } from './policy/types.js';
+
+/**
+ * A backend's error text travels into commit bodies, pull requests and logs: one line, bounded,
+ * so it can end no trailer block, code fence or workflow command.
+ */
+function bounded(r: MetricResult): MetricResult {
+  if (r.kind !== 'no_data') return r;
+  const cause = oneLine(r.cause).trim();
+  return { kind: 'no_data', cause: cause.length > 500 ? `${cause.slice(0, 499)}…` : cause };
+}
 
 export interface Versions {
   candidate: string;
@@ -67,7 +78,7 @@ export async function observe(
           : undefined;
       };
       const [candidate, baseline] = await Promise.all([ask(versions.candidate, o.end), baselineAsk()]);
-      return [q.name, { candidate, baseline }];
+      return [q.name, { candidate: bounded(candidate), baseline: baseline && bounded(baseline) }];
     }),
   );
   return new Map(entries);

@@ -44,6 +44,8 @@ export interface RunContext {
   historyLimit: number;
   /** Updates and alerts already sent by this process (watch rounds), so none repeats. */
   sent?: Set<string> | undefined;
+  /** An explicit signal that started this run (an alert's reason), noted on a standing incident. */
+  signal?: string | undefined;
 }
 
 export const DEFAULT_RUN: Pick<RunContext, 'attempts' | 'historyLimit'> = { attempts: 5, historyLimit: 50 };
@@ -67,6 +69,7 @@ function proposalBody(message: string, incident: string | null): string {
   ].join('\n');
 }
 
+/** Every file the rollback commit changes: the pin, the lock, the holds, the kill switch. */
 function planChanges(
   service: ServicePolicy,
   snap: Snapshot,
@@ -76,10 +79,17 @@ function planChanges(
   id: string,
   now: Date,
 ): FileChange[] {
+  const changes = new Map<string, string>();
+  // Several edits may land in one file (a kill switch beside the pin): each sees the ones before.
+  const edit = (path: string, what: string, fn: (text: string | null) => string) => {
+    const current = changes.has(path) ? changes.get(path)! : (snap.files.get(path) ?? null);
+    if (current === null && what !== 'lock') {
+      throw new ReconcileError(`${service.name}: ${what} file ${path} does not exist in the GitOps repo`);
+    }
+    changes.set(path, fn(current));
+  };
   const pin = service.pin!;
-  const changes: FileChange[] = [
-    { path: pin.file, content: writePin(snap.files.get(pin.file)!, pin.locator, to, pin.file) },
-  ];
+  edit(pin.file, 'pin', (text) => writePin(text!, pin.locator, to, pin.file));
   if (service.onRollback.lockCandidate) {
     const lock = {
       version: from,
@@ -87,38 +97,15 @@ function planChanges(
       locked_at: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
       rollback_id: id,
     };
-    changes.push({
-      path: LOCK_FILE,
-      content: addLock(snap.files.get(LOCK_FILE) ?? null, service.name, lock),
-    });
+    edit(LOCK_FILE, 'lock', (text) => addLock(text, service.name, lock));
   }
   // Same commit: the image bots must not push the locked version straight back.
   for (const hold of service.onRollback.hold) {
-    const index = changes.findIndex((c) => c.path === hold.file);
-    const current = index === -1 ? snap.files.get(hold.file) : changes[index]!.content;
-    if (current === null || current === undefined) {
-      throw new ReconcileError(
-        `${service.name}: ${describeHold(hold)}: ${hold.file} does not exist in the GitOps repo`,
-      );
-    }
-    const next = holdVersion(current, hold, from);
-    if (index === -1) changes.push({ path: hold.file, content: next });
-    else changes[index]!.content = next;
+    edit(hold.file, describeHold(hold), (text) => holdVersion(text!, hold, from));
   }
   const ks = service.onRollback.killSwitch;
-  if (ks) {
-    const inPin = ks.file === pin.file;
-    const current = inPin ? changes[0]!.content : snap.files.get(ks.file);
-    if (current === null || current === undefined) {
-      throw new ReconcileError(
-        `${service.name}: kill switch file ${ks.file} does not exist in the GitOps repo`,
-      );
-    }
-    const next = writePin(current, ks.locator, ks.value, ks.file);
-    if (inPin) changes[0]!.content = next;
-    else changes.push({ path: ks.file, content: next });
-  }
-  return changes;
+  if (ks) edit(ks.file, 'kill switch', (text) => writePin(text!, ks.locator, ks.value, ks.file));
+  return [...changes].map(([path, content]) => ({ path, content }));
 }
 
 export interface Rollback {
@@ -147,16 +134,23 @@ async function commitRollback(
   const id = rollbackId(service.name, r.from, r.to, r.pinnedBy?.sha ?? snap.head);
   const proposalBranch = mode === 'propose' ? `pinback/rollback-${service.name}-${id}` : undefined;
   if (proposalBranch) {
-    const open = await ports.proposals!.find(proposalBranch);
-    if (open)
-      return {
-        kind: 'done',
-        report: serviceReport(base, r.decision, {
-          action: 'proposed',
-          pullRequest: open,
-          detail: 'the pull request is open',
-        }),
-      };
+    const found = await ports.proposals!.find(proposalBranch);
+    if (found?.state === 'open') {
+      const report = serviceReport(base, r.decision, {
+        action: 'proposed',
+        pullRequest: found.url,
+        detail: 'the pull request is open',
+      });
+      return { kind: 'done', report };
+    }
+    if (found?.state === 'rejected') {
+      // Closing the proposal was a person's decision: it is not asked again for this candidate.
+      const report = serviceReport(base, r.decision, {
+        pullRequest: found.url,
+        detail: 'the proposal was closed without merging',
+      });
+      return { kind: 'done', report };
+    }
   }
   const message = rollbackMessage(
     {
@@ -220,8 +214,19 @@ async function commitRollback(
   });
   const warn = ports.warn ?? (() => {});
   const detail = r.chain > 1 ? `fallback: rollback ${r.chain} in a row` : undefined;
+  // An incident that cannot be opened is a warning: the commit landed, and the report must say so.
+  const openIncident = async () => {
+    try {
+      return ports.incidents ? await ports.incidents.open(incident) : null;
+    } catch (e) {
+      warn(
+        `${service.name}: rolled back in ${result.sha.slice(0, 12)}, but the incident could not be opened: ${(e as Error).message}`,
+      );
+      return null;
+    }
+  };
   if (proposalBranch) {
-    const opened = ports.incidents ? (await ports.incidents.open(incident)).where : null;
+    const opened = (await openIncident())?.where ?? null;
     const pullRequest = await ports.proposals!.open({
       branch: proposalBranch,
       base: snap.branch ?? 'main',
@@ -246,7 +251,7 @@ async function commitRollback(
   }
   // The rollback stands whatever happens next: incident and notifications run side by side.
   const [opened] = await Promise.all([
-    ports.incidents ? ports.incidents.open(incident) : Promise.resolve(null),
+    openIncident(),
     notifyAll(
       ports.notifiers?.(service) ?? [],
       notice('rolled_back', { commit: result.url, run: ctx.runUrl }),
@@ -274,7 +279,7 @@ async function alert(
   now: Date,
 ): Promise<string | null> {
   const id = rollbackId(service.name, state.candidate, 'alert', state.pinnedBy?.sha ?? '');
-  if (ctx.sent?.has(id)) return null;
+  if (ctx.sent?.has(id) || ctx.mode === 'dry-run') return null;
   ctx.sent?.add(id);
   const opened = ports.incidents
     ? await ports.incidents.open({
@@ -336,6 +341,8 @@ export async function reconcileService(
       `${service.name}: no pin: to roll back (a fixed candidate can only be evaluated)`,
     );
   const mode = ctx.mode ?? service.mode;
+  // Verification and alerts see the service's effective mode: dry-run writes and notifies nothing.
+  ctx = { ...ctx, mode };
   if (mode === 'propose' && !ports.proposals) {
     throw new ReconcileError(
       `${service.name}: mode propose opens a pull request: it needs the GitHub Action`,
@@ -375,6 +382,9 @@ export async function reconcileService(
       history: snap.history,
       locks: parseLocks(snap.files.get(LOCK_FILE) ?? null),
       fixedStable: service.stable === 'auto' ? undefined : service.stable,
+      complete: snap.history.length < ctx.historyLimit,
+      // A version replaced within its own guard window never proved itself: it is no stable.
+      minStableSeconds: service.guardWindowMs / 1000,
     });
     const now = ports.now();
     const base = { service: service.name, stage: service.stage, from: candidate, to: state.stable ?? null };

@@ -29,9 +29,13 @@ export async function proposeUnlock(
         pullRequest: undefined,
         message: `no lock of rollback ${o.rollbackId} in ${LOCK_FILE}: nothing to unlock`,
       };
-    const open = await proposals.find(branch);
-    if (open)
-      return { removed: versions, pullRequest: open, message: 'the unlock pull request is already open' };
+    const found = await proposals.find(branch);
+    if (found?.state === 'open')
+      return {
+        removed: versions,
+        pullRequest: found.url,
+        message: 'the unlock pull request is already open',
+      };
     const what = versions.map((v) => `${v.service} ${v.version}`).join(', ');
     const subject = `unlock: ${what} (rollback ${o.rollbackId})`;
     const result = await store.commit({

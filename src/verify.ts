@@ -60,15 +60,22 @@ async function releaseKillSwitch(
     const snap = await ports.store.read({ files: [ks.file], historyOf: ks.file, limit: 20 });
     const current = snap.files.get(ks.file);
     if (!current || readPin(current, ks.locator, ks.file).version !== ks.value) return undefined;
-    const at = snap.history.findIndex((h) => h.sha === r.sha);
-    const before = at === -1 ? undefined : snap.history[at + 1]?.text;
-    if (!before) {
+    // The value before the switch was flipped: the newest one in its history that is not the
+    // switch's own (a fallback may have rewritten the flipped value since).
+    const valueAt = (text: string | null) => {
+      try {
+        return text === null ? undefined : readPin(text, ks.locator, ks.file).version;
+      } catch {
+        return undefined;
+      }
+    };
+    const original = snap.history.map((h) => valueAt(h.text)).find((v) => v !== undefined && v !== ks.value);
+    if (original === undefined) {
       ports.warn?.(
         `${service.name}: cannot find the kill switch's value before rollback ${r.sha.slice(0, 12)}; release it by hand`,
       );
       return undefined;
     }
-    const original = readPin(before, ks.locator, ks.file).version;
     const what = 'yaml_path' in ks.locator ? `kill switch ${ks.locator.yaml_path}` : 'kill switch';
     const result = await ports.store.commit({
       expectedHead: snap.head,
@@ -121,24 +128,43 @@ export async function verifyRollback(
   };
   // Past the window and the guard window after it, the rollback is history, not a question.
   if (windowMs === undefined || elapsed > windowMs + service.guardWindowMs) {
-    const incident = await ports.incidents?.note(
-      r.id,
-      service.name,
-      `${now.toISOString()}: the signal repeated; rollback ${r.from} -> ${r.to} is already applied`,
-    );
+    // An explicit signal (an alert) gets a line each time; a schedule says it once, not every run.
+    let incident: string | null | undefined = null;
+    if (ctx.mode !== 'dry-run' && ctx.signal) {
+      incident = await ports.incidents?.note(
+        r.id,
+        service.name,
+        `${now.toISOString()}: ${ctx.signal} repeated; rollback ${r.from} -> ${r.to} is already applied`,
+      );
+    } else if (ctx.mode !== 'dry-run' && ports.incidents) {
+      const line = `pinback saw the signal repeated at ${code(now.toISOString())}: the rollback ${code(r.from)} -> ${code(r.to)} is already applied; later runs will not repeat this.`;
+      incident = (await updateOnce(ports, ctx, r, service.name, { key: 'repeated', markdown: line })).where;
+    }
     return { kind: 'report', report: { ...standing, incident: incident ?? null } };
   }
 
   const span = Math.max(1000, Math.min(elapsed, windowMs));
+  // Right after a rollback the stable may not have reported yet: missing data waits, it never
+  // decides. Relative limits compare the stable with itself before the bad version was pinned.
   const verifying: ServicePolicy = {
     ...service,
+    baseline: 'before_deploy',
     queries: service.queries.map((q) => ({ ...q, windowMs: span })),
+    rule: {
+      ...service.rule,
+      triggers: service.rule.triggers.map((t) => ({ ...t, onNoData: 'inconclusive' as const })),
+    },
   };
   const decision = await judge(
     verifying,
-    { candidate: state.candidate, stable: undefined },
-    { providers: ports.providers, end: now },
+    { candidate: state.candidate, stable: state.candidate },
+    {
+      providers: ports.providers,
+      end: now,
+      deployedAt: state.previous ? new Date(state.previous.time * 1000) : undefined,
+    },
   );
+  const dryRun = ctx.mode === 'dry-run';
   const base = { service: service.name, stage: service.stage, from: r.from, to: r.to };
   const warn = ports.warn ?? (() => {});
   const notice = (kind: RollbackNotice['kind'], reason: string): RollbackNotice => ({
@@ -161,21 +187,23 @@ export async function verifyRollback(
       state.chain >= service.onRollback.fallbackDepth
         ? `fallback_depth ${service.onRollback.fallbackDepth} reached`
         : 'no earlier good version';
-    const { added, where } = await updateOnce(ports, ctx, r, service.name, {
-      key: 'escalated',
-      label: 'escalated',
-      markdown: [
-        '## Escalated: the rollback did not recover',
-        '',
-        `The stable version ${code(r.to)} breaches the same triggers ${minutes(elapsed)} after the rollback, so the problem is likely not the deployment (a dependency, traffic or data). pinback will not roll back further (${text(why)}).`,
-        '',
-        beforeAfter(r, decision),
-        '',
-        owners
-          ? `${owners}: please take over.`
-          : 'No owners are set in the policy (`owners:`): please take over.',
-      ].join('\n'),
-    });
+    const { added, where } = dryRun
+      ? { added: false, where: null }
+      : await updateOnce(ports, ctx, r, service.name, {
+          key: 'escalated',
+          label: 'escalated',
+          markdown: [
+            '## Escalated: the rollback did not recover',
+            '',
+            `The stable version ${code(r.to)} breaches the same triggers ${minutes(elapsed)} after the rollback, so the problem is likely not the deployment (a dependency, traffic or data). pinback will not roll back further (${text(why)}).`,
+            '',
+            beforeAfter(r, decision),
+            '',
+            owners
+              ? `${owners}: please take over.`
+              : 'No owners are set in the policy (`owners:`): please take over.',
+          ].join('\n'),
+        });
     if (added) await notifyAll(ports.notifiers?.(service) ?? [], notice('escalated', decision.reason), warn);
     return {
       kind: 'report',
@@ -189,19 +217,23 @@ export async function verifyRollback(
   }
 
   if (decision.decision === 'allow' && elapsed >= windowMs) {
-    const { added, where } = await updateOnce(ports, ctx, r, service.name, {
-      key: 'recovered',
-      markdown: [
-        '## Recovered',
-        '',
-        `The stable version ${code(r.to)} passed every trigger for ${minutes(windowMs)} after the rollback. Time to recover: ${minutes(elapsed)} (rollback at ${code(rolledAt)}, verified at ${code(now.toISOString())}).`,
-        '',
-        beforeAfter(r, decision),
-      ].join('\n'),
-    });
-    let released: string | undefined;
-    if (added && service.onRollback.killSwitch?.release === 'on_recovery')
-      released = await releaseKillSwitch(service, ports, ctx, r);
+    // Release first: should it fail, recovery is not recorded and the next run tries again.
+    const released =
+      !dryRun && service.onRollback.killSwitch?.release === 'on_recovery'
+        ? await releaseKillSwitch(service, ports, ctx, r)
+        : undefined;
+    const { added, where } = dryRun
+      ? { added: false, where: null }
+      : await updateOnce(ports, ctx, r, service.name, {
+          key: 'recovered',
+          markdown: [
+            '## Recovered',
+            '',
+            `The stable version ${code(r.to)} passed every trigger for ${minutes(windowMs)} after the rollback. Time to recover: ${minutes(elapsed)} (rollback at ${code(rolledAt)}, verified at ${code(now.toISOString())}).`,
+            '',
+            beforeAfter(r, decision),
+          ].join('\n'),
+        });
     if (added) await notifyAll(ports.notifiers?.(service) ?? [], notice('recovered', 'recovered'), warn);
     return {
       kind: 'report',

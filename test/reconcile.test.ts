@@ -147,3 +147,43 @@ describe('kill switch release: on_recovery', () => {
     expect(repo.count()).toBe(4);
   });
 });
+
+describe('verification is careful', () => {
+  it('never falls back because the stable has no data yet, even with on_no_data: stop', async () => {
+    const repo = new GitOpsRepo();
+    for (const [v, ago] of [
+      ['0.9.0', 3 * 86_400],
+      ['1.0.0', 2 * 86_400],
+      ['1.1.0', 300],
+    ] as const) {
+      repo.write(PIN, k(v));
+      repo.commit(`deploy ${v}`, ago);
+    }
+    const policy = `version: 1\nservices:\n  api:\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    triggers: { error_rate: { max: 0.05, on_no_data: stop } }\n    on_rollback: { verify: { window: 10m }, fallback_depth: 2 }\n`;
+    const metrics: MetricsProvider = {
+      query: async (q) =>
+        q.version === '1.1.0'
+          ? { kind: 'samples', samples: [{ t: q.end.getTime() / 1000, v: 0.3 }] }
+          : { kind: 'no_data', cause: 'not scraped yet' },
+    };
+    expect(await reconcile(repo, policy, metrics)).toMatchObject({ action: 'rolled_back', to: '1.0.0' });
+    const next = await reconcile(repo, policy, metrics, undefined, () => new Date(Date.now() + 30_000));
+    expect(next).toMatchObject({ action: 'already_rolled_back', reason: 'verifying' });
+    expect(repo.count()).toBe(4);
+  });
+
+  it('writes and notifies nothing in dry-run after a rollback', async () => {
+    const flags = 'data:\n  writes_disabled: "false"\n';
+    const repo = repoWith(flags);
+    const policy = (mode: string) =>
+      `version: 1\nservices:\n  api:\n    mode: ${mode}\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    triggers: { error_rate: { max: 0.05 } }\n    on_rollback:\n      verify: { window: 1s }\n      kill_switch: { file: apps/api/flags.yaml, yaml_path: data.writes_disabled, value: "true", release: on_recovery }\n`;
+    const metrics = provider((q) => (q.version === '1.1.0' ? 0.2 : 0.01));
+    await reconcile(repo, policy('auto'), metrics, sink());
+    const incidents = sink();
+    const later = () => new Date(Date.now() + 5000);
+    const dry = await reconcile(repo, policy('dry-run'), metrics, incidents, later);
+    expect(dry.reason).toBe('recovered');
+    expect(repo.count()).toBe(3);
+    expect(incidents.updates).toEqual([]);
+  });
+});

@@ -191,6 +191,7 @@ export async function runAction(ctx: ActionContext): Promise<string | undefined>
       now: () => new Date(),
     };
     const runCtx = {
+      signal: plan.signal ? `the alert (${plan.signal.reason ?? 'no reason given'})` : undefined,
       policyFile: settings.config,
       policyDigest: policy.digest,
       actor: `${env.GITHUB_ACTOR ?? 'github-actions'} via ${plan.trigger}${signal}`,

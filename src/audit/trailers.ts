@@ -100,7 +100,8 @@ export function readAuditRecord(message: string): AuditRecord | undefined {
   const from = one('Rollback-From');
   const to = one('Rollback-To');
   const id = one('Rollback-Id');
-  if (!service || !from || !to || !id) return undefined;
+  // The id names files and branches: anything but 16 hex digits is no record of ours.
+  if (!service || !from || !to || !id || !/^[0-9a-f]{16}$/.test(id)) return undefined;
   return {
     kind: one('Rollback-Release') ? 'release' : 'rollback',
     service,

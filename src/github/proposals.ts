@@ -8,29 +8,39 @@ export interface Proposal {
   body: string;
 }
 
+/** The newest pull request from a branch: open, or closed without a merge (a person said no). */
+export interface FoundProposal {
+  url: string;
+  state: 'open' | 'rejected' | 'merged';
+}
+
 export interface Proposals {
-  /** The open pull request for this branch, if any. */
-  find(branch: string): Promise<string | undefined>;
+  find(branch: string): Promise<FoundProposal | undefined>;
   /** Opens the pull request, or updates the open one for the same branch; returns its URL. */
   open(p: Proposal): Promise<string>;
 }
 
 export function gitHubProposals(octokit: Octokit, repo: string): Proposals {
   const [owner, name] = repo.split('/') as [string, string];
-  const findPull = async (branch: string) => {
+  const pulls = async (branch: string, state: 'open' | 'all') => {
     const { data } = await octokit.rest.pulls.list({
       owner,
       repo: name,
       head: `${owner}:${branch}`,
-      state: 'open',
-      per_page: 1,
+      state,
+      per_page: 10,
     });
-    return data[0];
+    return data;
   };
   return {
-    find: async (branch) => (await findPull(branch))?.html_url,
+    async find(branch) {
+      const newest = (await pulls(branch, 'all'))[0];
+      if (!newest) return undefined;
+      const state = newest.state === 'open' ? 'open' : newest.merged_at ? 'merged' : 'rejected';
+      return { url: newest.html_url, state };
+    },
     async open(p) {
-      const existing = await findPull(p.branch);
+      const existing = (await pulls(p.branch, 'open'))[0];
       if (existing) {
         await octokit.rest.pulls.update({
           owner,

@@ -19,6 +19,7 @@
  * JSON when the template is one).
  */
 
+import { isValidVersion as isPinVersion } from '../pins/version.js';
 import type { MetricQuery, MetricResult } from './provider.js';
 
 /** A template that cannot be rendered: an unknown or malformed placeholder, a missing value, or an invalid pin value. */
@@ -64,15 +65,13 @@ export function varsOf(q: MetricQuery, extra?: Record<string, string>): Template
   };
 }
 
-/** Longest accepted version: a tag (128 characters, the OCI limit) plus `@sha256:` and a digest. */
-const MAX_VERSION_LENGTH = 128 + 8 + 64;
-
-const VERSION_PATTERN =
-  /^(?:[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}(?:@sha256:[a-f0-9]{64})?|sha256:[a-f0-9]{64})$/;
-
-/** True when `value` holds only what an image tag, a semver (with `+build`) or an image digest may hold. */
+/**
+ * One definition of a version for the whole tool (the pins' own): a value reconcile accepted from a
+ * pin is never refused here, and none of its characters (no quote, brace, space or `$`) can change
+ * the meaning of PromQL, a Datadog query, a URL (values are encoded there) or a JSON body.
+ */
 export function isValidVersion(value: string): boolean {
-  return value.length <= MAX_VERSION_LENGTH && VERSION_PATTERN.test(value);
+  return isPinVersion(value);
 }
 
 /** Returns `value` when it is a valid version (see `isValidVersion`), else throws a `TemplateError` saying why. */
@@ -80,9 +79,8 @@ export function validateVersion(value: string, what = 'pin value'): string {
   if (isValidVersion(value)) return value;
   const shown = value.length > 80 ? `${JSON.stringify(value.slice(0, 80))}...` : JSON.stringify(value);
   throw new TemplateError(
-    `${what} ${shown} is not a valid version: it may only hold letters, digits, '.', '_', '-', '+' ` +
-      `(not first), optionally followed by '@sha256:' and 64 lowercase hex digits, or be 'sha256:' and 64 ` +
-      'lowercase hex digits; refusing to put it into a query',
+    `${what} ${shown} is not a valid version: it may only hold letters, digits and . _ - + @ : / = ` +
+      '(starting with a letter, digit or _); refusing to put it into a query',
   );
 }
 

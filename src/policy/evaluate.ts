@@ -36,7 +36,8 @@ function trailingRun(samples: readonly Sample[], l: Limits): { length: number; s
 function limits(rule: TriggerRule, baseline: number | null): Limits {
   const upper: number[] = rule.max === undefined ? [] : [rule.max];
   const lower: number[] = rule.min === undefined ? [] : [rule.min];
-  if (baseline !== null) {
+  // A baseline of zero (or less) gives no scale: "50% more than nothing" would make any value a breach.
+  if (baseline !== null && baseline > 0) {
     if (rule.maxIncrease !== undefined) upper.push(baseline * (1 + rule.maxIncrease));
     if (rule.maxDecrease !== undefined) lower.push(baseline * (1 - rule.maxDecrease));
   }
@@ -83,10 +84,13 @@ export function evaluateTrigger(rule: TriggerRule, observed: TriggerObservation)
     reason,
   };
   if (series.length === 0) return { ...base, noData: noDataCause(observed.candidate, 'the candidate') };
-  if (needsBaseline(rule) && baseline === null && !hasAbsolute(rule)) {
-    const cause = observed.baseline
-      ? noDataCause(observed.baseline, 'the baseline')
-      : 'no baseline was queried';
+  if (needsBaseline(rule) && (baseline === null || baseline <= 0) && !hasAbsolute(rule)) {
+    const cause =
+      baseline !== null
+        ? `is ${baseline}, which gives a relative limit no scale (add an absolute max or min)`
+        : observed.baseline
+          ? noDataCause(observed.baseline, 'the baseline')
+          : 'no baseline was queried';
     return { ...base, value: aggregate(series, rule.aggregate), noData: `baseline: ${cause}` };
   }
   const l = limits(rule, baseline);
@@ -138,8 +142,9 @@ export function decide(rule: ServiceRule, observed: ReadonlyMap<string, TriggerO
       (e.noData !== null && rule.triggers[i]!.onNoData === 'stop' && e.severity !== 'medium'),
   );
   const alerts = evidence.filter((e) => e.breached && e.severity === 'medium');
+  // A medium trigger can never count towards a stop, so its missing data cannot leave one open.
   const unknown = evidence.filter(
-    (e, i) => e.noData !== null && rule.triggers[i]!.onNoData === 'inconclusive',
+    (e, i) => e.noData !== null && rule.triggers[i]!.onNoData === 'inconclusive' && e.severity !== 'medium',
   );
   const common = { evidence, breaches: counted.length, require: rule.require, alerts };
   if (counted.length >= rule.require) {

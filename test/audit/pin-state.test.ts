@@ -125,3 +125,65 @@ describe('pinState, the fallback chain', () => {
     expect(s.rolledBackBy).toMatchObject({ from: 'v1', to: 'v0' });
   });
 });
+
+describe('pinState, what it does not assume', () => {
+  it('has no pin time when the history read is all the candidate and does not reach the file start', () => {
+    const h = history(['v2'], ['v2'], ['v2']);
+    expect(
+      pinState({
+        service: 'api',
+        file: FILE,
+        locator,
+        candidate: 'v2',
+        history: h,
+        locks: new Map(),
+        complete: false,
+      }).pinnedBy,
+    ).toBeUndefined();
+    expect(
+      pinState({
+        service: 'api',
+        file: FILE,
+        locator,
+        candidate: 'v2',
+        history: h,
+        locks: new Map(),
+        complete: true,
+      }).pinnedBy,
+    ).toEqual({ sha: 'c0', time: 1000 });
+  });
+
+  it('does not let a commit the locator cannot read restart the candidate', () => {
+    const h = history(['v1'], ['v2'], ['v2']);
+    h.splice(1, 0, { sha: 'broken', time: 1090, message: 'reshape', text: 'images: []\n' });
+    expect(state(h, 'v2').pinnedBy).toEqual({ sha: 'c1', time: 1060 });
+  });
+
+  it.each([
+    ['is the candidate itself', 'v3', null],
+    [
+      'is locked',
+      'v2',
+      addLock(null, 'api', { version: 'v2', reason: 'x', locked_at: 't', rollback_id: 'y' }),
+    ],
+  ])('drops a fixed stable that %s', (_name, fixed, locks) => {
+    expect(
+      state(history(['v1'], ['v2'], ['v3']), 'v3', { fixedStable: fixed, locks }).stable,
+    ).toBeUndefined();
+  });
+
+  it('skips a version replaced sooner than the minimum (a person reverted it)', () => {
+    // v1 for long, v2 for 60 s, then v1 again: v2 never proved itself.
+    const h = history(['v0'], ['v1'], ['v2'], ['v1']);
+    const s = pinState({
+      service: 'api',
+      file: FILE,
+      locator,
+      candidate: 'v1',
+      history: h,
+      locks: new Map(),
+      minStableSeconds: 120,
+    });
+    expect(s.stable).toBe('v0');
+  });
+});

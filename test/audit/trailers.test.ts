@@ -76,3 +76,10 @@ describe('trailer helpers', () => {
     expect(parseTrailers('subject\n\nRollback-From: x\nnot a trailer').size).toBe(0);
   });
 });
+
+describe('reading records', () => {
+  it('ignores a record whose id is not 16 hex digits (ids name files and branches)', () => {
+    const forged = rollbackMessage({ ...trailers, id: '../../../etc/x' }, 'x');
+    expect(readAuditRecord(forged)).toBeUndefined();
+  });
+});

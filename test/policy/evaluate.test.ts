@@ -342,3 +342,33 @@ describe('evaluateTrigger, when the breach began', () => {
     expect(evaluateTrigger(rule({ max: 0.05 }), obs(series(0.01))).degradedAt).toBeNull();
   });
 });
+
+describe('relative limits on a zero baseline', () => {
+  it('fall back to the absolute limit', () => {
+    const e = evaluateTrigger(rule({ max: 0.05, maxIncrease: 0.5 }), obs(series(0.001), series(0)));
+    expect(e).toMatchObject({ limit: 0.05, breached: false });
+  });
+
+  it('are no data when there is no absolute limit', () => {
+    expect(evaluateTrigger(rule({ maxIncrease: 0.5 }), obs(series(0.001), series(0))).noData).toContain(
+      'no scale',
+    );
+  });
+});
+
+describe('medium triggers without data', () => {
+  it('do not make the decision inconclusive', () => {
+    const r: ServiceRule = {
+      require: 1,
+      triggers: [
+        rule({ name: 'errors', max: 0.05 }),
+        rule({ name: 'quality', min: 0.7, severity: 'medium' }),
+      ],
+    };
+    const o = new Map([
+      ['errors', obs(series(0.01))],
+      ['quality', obs(none)],
+    ]);
+    expect(decide(r, o).decision).toBe('allow');
+  });
+});
