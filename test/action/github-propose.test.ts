@@ -102,3 +102,26 @@ describe('a service in mode propose', () => {
     });
   });
 });
+
+describe('a proposal a person closed without merging', () => {
+  let s: Scenario;
+  let again: ActionRun;
+
+  beforeAll(async () => {
+    s = await make({ mode: 'propose' });
+    await s.run('schedule', schedule());
+    const octokit = new Octokit({ auth: 'test-token', baseUrl: s.fake.url });
+    await octokit.rest.pulls.update({ owner: 'acme', repo: 'gitops', pull_number: 1, state: 'closed' });
+    again = await s.run('schedule', schedule());
+  });
+
+  it('is not proposed again', () => {
+    expect(again.code).toBe(0);
+    expect(s.fake.pulls('acme/gitops')).toHaveLength(1);
+    const report = JSON.parse(again.outputs.report!) as Report;
+    expect(report.services[0]).toMatchObject({
+      action: 'none',
+      detail: 'the proposal was closed without merging',
+    });
+  });
+});
