@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import * as core from '@actions/core';
-import { type ActionContext, runAction } from './action/run.js';
+import { planFor } from './action/event.js';
+import type { ActionContext } from './action/run.js';
 
 /** The Action's composition root: the runner's environment in, outputs and a job summary out. */
 async function main(): Promise<void> {
@@ -29,6 +30,21 @@ async function main(): Promise<void> {
       if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write();
     },
   };
+  // Events pinback does not serve end here, before the bulk of the bundle is loaded.
+  if (ctx.input('mode') !== 'gate') {
+    try {
+      const plan = planFor(ctx.event, payload, [], false);
+      if (plan.kind === 'ignore') {
+        core.info(plan.message);
+        core.setOutput('decision', 'none');
+        core.setOutput('rolled-back', 'false');
+        return;
+      }
+    } catch {
+      // A malformed event is reported by the full run below, with its message.
+    }
+  }
+  const { runAction } = await import('./action/run.js');
   const failure = await runAction(ctx);
   if (failure) core.setFailed(failure);
 }
