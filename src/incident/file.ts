@@ -22,13 +22,17 @@ export function fileIncidentSink(
       const p = pathOf(incident.service, incident.id);
       if ((await current(p)) !== null) return { where: p, created: false };
       await mkdir(dir, { recursive: true });
-      await writeFile(p, renderIncident(incident, await template(incident.service)), { flag: 'wx' }).catch(
+      const created = await writeFile(p, renderIncident(incident, await template(incident.service)), {
+        flag: 'wx',
+      }).then(
+        () => true,
         (e: NodeJS.ErrnoException) => {
           // Another run wrote it first: that one is the incident.
           if (e.code !== 'EEXIST') throw e;
+          return false;
         },
       );
-      return { where: p, created: true };
+      return { where: p, created };
     },
     async note(id, service, line) {
       const p = pathOf(service, id);
