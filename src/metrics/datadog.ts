@@ -12,7 +12,7 @@
  *
  * `{{window}}` renders in whole seconds (`600`), as `.rollup(avg, 600)` wants.
  */
-import { createHttpClient, describeUrl, type HttpOutcome, type ProviderHttpOptions } from './fetch.js';
+import { providerClient, jsonOf, describeUrl, type HttpOutcome, type ProviderHttpOptions } from './fetch.js';
 import type { MetricQuery, MetricResult, MetricsProvider } from './provider.js';
 import { type RawSeries, snippet, toSingleSeries } from './series.js';
 import { secondsDuration, triggerQuery } from './template.js';
@@ -76,23 +76,12 @@ export function createDatadogProvider(
 ): DatadogProvider {
   const base = datadogBaseUrl(config);
   const label = `datadog ${describeUrl(base)}`;
-  const http = createHttpClient({
-    ...options,
-    label,
-    timeoutMs: config.timeout_ms,
-    ca: config.ca,
-    insecureSkipVerify: config.insecure_skip_verify,
-  });
+  const http = providerClient(config, label, options);
 
   function interpret(outcome: HttpOutcome, q: MetricQuery, query: string): MetricResult {
     if (outcome.kind === 'failure') return { kind: 'no_data', cause: outcome.cause };
     const after = outcome.attempts > 1 ? ` after ${outcome.attempts} attempts` : '';
-    let json: unknown;
-    try {
-      json = JSON.parse(outcome.body);
-    } catch {
-      json = undefined;
-    }
+    const json = jsonOf(outcome.body);
     if (outcome.status < 200 || outcome.status > 299) {
       const errors =
         isRecord(json) && Array.isArray(json.errors)

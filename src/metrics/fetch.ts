@@ -409,3 +409,34 @@ export interface ProviderHttpOptions extends HttpDeps {
   retry?: Partial<RetryPolicy> | undefined;
   maxBodyBytes?: number | undefined;
 }
+
+/** The TLS and timeout settings every HTTP provider's policy entry may carry. */
+export interface ProviderTransport {
+  timeout_ms?: number | undefined;
+  ca?: string | undefined;
+  insecure_skip_verify?: boolean | undefined;
+}
+
+/** One provider's HTTP client, built from its policy entry. */
+export function providerClient(
+  config: ProviderTransport,
+  label: string,
+  options: ProviderHttpOptions,
+): HttpClient {
+  return createHttpClient({
+    ...options,
+    label,
+    timeoutMs: config.timeout_ms,
+    ca: config.ca,
+    insecureSkipVerify: config.insecure_skip_verify,
+  });
+}
+
+/** The body as JSON, or undefined when it is not JSON (the caller says what that means). */
+export function jsonOf(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}

@@ -20,7 +20,7 @@
  * them (not cut to the window: the API was asked for it through `{{start}}`/`{{end}}`).
  */
 import { type JsonValue, query as jsonPathQuery } from 'jsonpath-rfc9535';
-import { createHttpClient, describeUrl, mergeHeaders, type ProviderHttpOptions } from './fetch.js';
+import { describeUrl, mergeHeaders, type ProviderHttpOptions, providerClient } from './fetch.js';
 import type { MetricQuery, MetricResult, MetricsProvider, Sample } from './provider.js';
 import { snippet } from './series.js';
 import { prometheusDuration, renderQuery, secondsDuration, templateCause, varsOf } from './template.js';
@@ -93,13 +93,7 @@ export function createHttpJsonProvider(
   options: ProviderHttpOptions = {},
 ): HttpJsonProvider {
   const label = `http ${describeUrl(config.url)}`;
-  const http = createHttpClient({
-    ...options,
-    label,
-    timeoutMs: config.timeout_ms,
-    ca: config.ca,
-    insecureSkipVerify: config.insecure_skip_verify,
-  });
+  const http = providerClient(config, label, options);
   const method = config.method ?? (config.body === undefined ? 'GET' : 'POST');
   const timeField = config.time_field ?? 'time';
   const valueField = config.value_field ?? 'value';

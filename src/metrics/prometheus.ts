@@ -8,7 +8,8 @@
  * Rollouts: exactly one series is the value, none is no data, several need `reduce` on the trigger.
  */
 import {
-  createHttpClient,
+  providerClient,
+  jsonOf,
   describeUrl,
   type HttpOutcome,
   mergeHeaders,
@@ -134,13 +135,7 @@ export function createPrometheusProvider(
   options: ProviderHttpOptions = {},
 ): PrometheusProvider {
   const label = `prometheus ${describeUrl(config.url)}`;
-  const http = createHttpClient({
-    ...options,
-    label,
-    timeoutMs: config.timeout_ms,
-    ca: config.ca,
-    insecureSkipVerify: config.insecure_skip_verify,
-  });
+  const http = providerClient(config, label, options);
   const method = config.method ?? 'POST';
 
   const auth: Record<string, string> = {};
@@ -165,12 +160,7 @@ export function createPrometheusProvider(
   function interpret(outcome: HttpOutcome, reduce: Reduce | undefined, promql: string): MetricResult {
     if (outcome.kind === 'failure') return { kind: 'no_data', cause: outcome.cause };
     const after = outcome.attempts > 1 ? ` after ${outcome.attempts} attempts` : '';
-    let json: unknown;
-    try {
-      json = JSON.parse(outcome.body);
-    } catch {
-      json = undefined;
-    }
+    const json = jsonOf(outcome.body);
     if (isRecord(json) && json.status === 'error') {
       const type = typeof json.errorType === 'string' ? json.errorType : 'unknown';
       const message = typeof json.error === 'string' ? json.error : JSON.stringify(json.error);
