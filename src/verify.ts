@@ -144,6 +144,9 @@ export async function verifyRollback(
   }
 
   const span = Math.max(1000, Math.min(elapsed, windowMs));
+  // Once the window is over, the verdict is about that window and no other: a run an hour later
+  // judges the same minutes, so an unrelated outage after recovery never reopens the question.
+  const end = elapsed >= windowMs ? new Date(r.time * 1000 + 999 + windowMs) : now;
   // Right after a rollback the stable may not have reported yet: missing data waits, it never
   // decides. Relative limits compare the stable with itself before the bad version was pinned.
   const verifying: ServicePolicy = {
@@ -160,7 +163,7 @@ export async function verifyRollback(
     { candidate: state.candidate, stable: state.candidate },
     {
       providers: ports.providers,
-      end: now,
+      end,
       deployedAt: state.previous ? new Date(state.previous.time * 1000) : undefined,
     },
   );

@@ -187,3 +187,25 @@ describe('verification is careful', () => {
     expect(incidents.updates).toEqual([]);
   });
 });
+
+describe('after the verification window', () => {
+  it('judges the window itself, so an outage after recovery does not reopen it', async () => {
+    const repo = repoWith();
+    const policy = `version: 1\nservices:\n  api:\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    triggers: { error_rate: { max: 0.05 } }\n    on_rollback: { verify: { window: 10s } }\n`;
+    await reconcile(
+      repo,
+      policy,
+      provider((q) => (q.version === '1.1.0' ? 0.2 : 0.01)),
+    );
+    const rolledAt = Number(repo.git('log', '-1', '--format=%ct').trim()) * 1000;
+    // The stable is healthy during the window and fails an hour later, for another reason.
+    const stable = provider((q) =>
+      q.version === '1.1.0' ? 0.2 : q.end.getTime() <= rolledAt + 11_000 ? 0.01 : 0.3,
+    );
+    const anHourLater = () => new Date(rolledAt + 3_600_000);
+    expect(await reconcile(repo, policy, stable, undefined, anHourLater)).toMatchObject({
+      reason: 'recovered',
+    });
+    expect(repo.count()).toBe(3);
+  });
+});
