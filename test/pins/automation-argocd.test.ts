@@ -3,25 +3,7 @@ import { type AutomationHold, holdVersion, isVersionHeld } from '../../src/pins/
 import { globMatch, parseImageList } from '../../src/pins/automation-argocd.js';
 import { PinError } from '../../src/pins/index.js';
 import { corpusText } from '../support/corpus.js';
-
-/** The lines that differ between two texts: what was taken out and what was put in, in order. */
-function lineDiff(before: string, after: string): { removed: string[]; added: string[] } {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) head++;
-  let tail = 0;
-  while (
-    tail < a.length - head &&
-    tail < b.length - head &&
-    a[a.length - 1 - tail] === b[b.length - 1 - tail]
-  ) {
-    tail++;
-  }
-  return { removed: a.slice(head, a.length - tail), added: b.slice(head, b.length - tail) };
-}
-
-const lines = (...l: string[]): string => `${l.join('\n')}\n`;
+import { lineDiff, lines } from '../support/line-diff.js';
 
 const P = 'argocd-image-updater.argoproj.io';
 

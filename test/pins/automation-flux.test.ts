@@ -2,25 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type AutomationHold, holdVersion, isVersionHeld } from '../../src/pins/automation.js';
 import { PinError } from '../../src/pins/index.js';
 import { corpusText } from '../support/corpus.js';
-
-/** The lines that differ between two texts: what was taken out and what was put in, in order. */
-function lineDiff(before: string, after: string): { removed: string[]; added: string[] } {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) head++;
-  let tail = 0;
-  while (
-    tail < a.length - head &&
-    tail < b.length - head &&
-    a[a.length - 1 - tail] === b[b.length - 1 - tail]
-  ) {
-    tail++;
-  }
-  return { removed: a.slice(head, a.length - tail), added: b.slice(head, b.length - tail) };
-}
-
-const lines = (...l: string[]): string => `${l.join('\n')}\n`;
+import { lineDiff, lines } from '../support/line-diff.js';
 
 // fluxcd/flux2 tests/image-automation/auto.yaml (Apache-2.0), the e2e setup for image automation.
 const FLUX_AUTO = lines(
