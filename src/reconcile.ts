@@ -423,7 +423,7 @@ export async function reconcileService(
           : await judge(
               service,
               { candidate, stable: state.stable },
-              { providers: ports.providers, end: now, deployedAt: pinnedAt },
+              { providers: ports.providers, end: now, deployedAt: pinnedAt, since: pinnedAt },
             );
       memo = { key, decision };
       if (decision.decision !== 'stop') {

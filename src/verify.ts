@@ -164,6 +164,7 @@ export async function verifyRollback(
     {
       providers: ports.providers,
       end,
+      since: new Date(r.time * 1000),
       deployedAt: state.previous ? new Date(state.previous.time * 1000) : undefined,
     },
   );

@@ -105,10 +105,25 @@ describe('baseline: before_deploy', () => {
 describe('severity: medium', () => {
   const policy = `version: 1\nservices:\n  api:\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    triggers: { quality: { min: 0.75, severity: medium, reason: quality_drop } }\n`;
 
+  it('does not alert on a breach the stable shares at the same time', async () => {
+    const repo = repoWith();
+    const incidents = sink();
+    const report = await reconcile(
+      repo,
+      policy,
+      provider(() => 0.6),
+      incidents,
+    );
+    expect(report).toMatchObject({ decision: 'allow', reason: 'within_limits', incident: null });
+    expect(report.evidence[0]).toMatchObject({ breached: false });
+    expect(incidents.opened).toEqual([]);
+  });
+
   it('opens one incident and rolls nothing back', async () => {
     const repo = repoWith();
     const incidents = sink();
-    const metrics = provider(() => 0.6);
+    // The stable stays healthy: a drop both versions share is no alert about the candidate.
+    const metrics = provider((q) => (q.version === '1.1.0' ? 0.6 : 0.9));
     const first = await reconcile(repo, policy, metrics, incidents);
     const second = await reconcile(repo, policy, metrics, incidents);
     expect(first).toMatchObject({

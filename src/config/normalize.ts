@@ -10,6 +10,7 @@ import {
   type ServicePolicy,
   type TriggerQuery,
 } from './policy.js';
+import { normalizeTrigger } from './normalize-trigger.js';
 import type { FullForm, OnRollbackInput, SeedForm, ServiceInput } from './schema.js';
 
 interface PathIssue {
@@ -65,7 +66,6 @@ export function normalizeFull(
   const services: ServicePolicy[] = [];
 
   for (const [name, s] of Object.entries(input.services)) {
-    const windowMs = s.window ?? d.window ?? BUILT_IN_DEFAULTS.window;
     const triggers: TriggerRule[] = [];
     const queries: TriggerQuery[] = [];
     for (const [tname, t] of Object.entries(s.triggers)) {
@@ -85,36 +85,20 @@ export function normalizeFull(
           message: `no provider "${provider}" under providers:${providerNames.length ? ` (have ${providerNames.join(', ')})` : ''}`,
         });
       }
-      const type = providers[provider]?.type ?? 'file';
-      if (type !== 'file' && !t.query) {
-        issues.push({
-          path: ['services', name, 'triggers', tname],
-          message: `a ${type} trigger needs a query`,
-        });
-      }
-      const needsBaseline = t.max_increase !== undefined || t.max_decrease !== undefined;
-      triggers.push({
-        name: tname,
-        max: t.max,
-        min: t.min,
-        maxIncrease: t.max_increase,
-        maxDecrease: t.max_decrease,
-        aggregate: t.aggregate ?? s.aggregate ?? d.aggregate ?? BUILT_IN_DEFAULTS.aggregate,
-        sustained: t.sustained ?? s.sustained ?? d.sustained ?? BUILT_IN_DEFAULTS.sustained,
-        onNoData: t.on_no_data ?? s.on_no_data ?? d.on_no_data ?? BUILT_IN_DEFAULTS.onNoData,
-        reason: t.reason,
-        severity: t.severity ?? 'high',
-      });
-      queries.push({
+      const config = providers[provider];
+      const normalized = normalizeTrigger(t, {
         name: tname,
         provider,
-        query: t.query,
-        windowMs: t.window ?? windowMs,
-        stepMs: t.step,
-        reduce: t.reduce,
-        args: t.args ?? {},
-        needsBaseline,
+        providerType: config?.type ?? 'file',
+        providerStepMs: config?.type === 'prometheus' ? config.step : undefined,
+        service: s,
+        defaults: d,
       });
+      for (const issue of normalized.issues) {
+        issues.push({ path: ['services', name, 'triggers', tname, ...issue.path], message: issue.message });
+      }
+      triggers.push(normalized.rule);
+      queries.push(normalized.query);
     }
     const require = s.require ?? d.require ?? BUILT_IN_DEFAULTS.require;
     if (require > triggers.length) {
@@ -140,7 +124,12 @@ export function normalizeFull(
       cooldownMs: s.cooldown ?? d.cooldown ?? BUILT_IN_DEFAULTS.cooldown,
       mode: s.mode ?? d.mode ?? BUILT_IN_DEFAULTS.mode,
       owners: s.owners ?? input.owners ?? [],
-      rule: { triggers, require },
+      rule: {
+        triggers,
+        require,
+        confidence: s.confidence ?? d.confidence ?? BUILT_IN_DEFAULTS.confidence,
+        horizonMs: s.guard_window ?? d.guard_window ?? BUILT_IN_DEFAULTS.guardWindow,
+      },
       queries,
       onRollback: onRollback(s.on_rollback, d.on_rollback),
     });
@@ -189,8 +178,15 @@ export function normalizeSeed(input: SeedForm, file: string, digest: string): Po
         owners: [],
         rule: {
           require: Math.min(r.require ?? 1, names.length),
+          confidence: BUILT_IN_DEFAULTS.confidence,
+          horizonMs: BUILT_IN_DEFAULTS.guardWindow,
           triggers: names.map((name) => ({
             name,
+            measure: { kind: 'value' as const },
+            slo: undefined,
+            minCount: BUILT_IN_DEFAULTS.minCount.value,
+            windowMs: BUILT_IN_DEFAULTS.window,
+            stepMs: BUILT_IN_DEFAULTS.step,
             max: r.triggers[name],
             min: undefined,
             maxIncrease: undefined,
@@ -210,11 +206,13 @@ export function normalizeSeed(input: SeedForm, file: string, digest: string): Po
           name,
           provider,
           query: undefined,
+          parts: [{ part: 'value' as const, query: undefined, groupBy: undefined }],
           windowMs: BUILT_IN_DEFAULTS.window,
           stepMs: undefined,
           reduce: undefined,
           args: {},
           needsBaseline: false,
+          sinceDeploy: false,
         })),
         onRollback: {
           ...onRollback(undefined, undefined),

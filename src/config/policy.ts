@@ -1,20 +1,33 @@
 import type { AutomationHold } from '../pins/automation.js';
 import type { PinLocator } from '../pins/locator.js';
-import type { Aggregation, NoDataPolicy, ServiceRule } from '../policy/types.js';
+import type { Aggregation, NoDataPolicy, PartName, ServiceRule } from '../policy/types.js';
 import type { NotifierConfig, ProviderConfig } from './schema.js';
 
 export type Mode = 'auto' | 'propose' | 'dry-run';
+
+/** One query of a trigger: the single query of a `value`, or one part of a count-aware trigger. */
+export interface PartQuery {
+  part: PartName;
+  query: string | undefined;
+  /** `le` for histogram buckets: one series per bucket. */
+  groupBy: string | undefined;
+}
 
 /** A trigger's query side: where and how its metric is read. The limit side lives in the rule. */
 export interface TriggerQuery {
   name: string;
   provider: string;
+  /** The text of a `value` trigger's query (for count-aware triggers, each part's is in `parts`). */
   query: string | undefined;
+  parts: PartQuery[];
   windowMs: number;
+  /** The step asked of the provider; undefined leaves a `value` trigger's to the provider. */
   stepMs: number | undefined;
   reduce: 'sum' | 'max' | 'mean' | 'min' | undefined;
   args: Record<string, string>;
   needsBaseline: boolean;
+  /** Count-aware triggers are read from the deploy on: the sequential judgement sees every step since. */
+  sinceDeploy: boolean;
 }
 
 export interface PinSpec {
@@ -75,6 +88,12 @@ export const BUILT_IN_DEFAULTS = {
   guardWindow: 7_200_000,
   require: 1,
   sustained: 1,
+  /** Count-aware triggers: a stop needs at least two steps (no single spike stops). */
+  countSustained: 2,
+  /** Least evidence of count-aware triggers before they may stop. */
+  minCount: { ratio: 100, histogram: 100, mean: 30, value: 1 },
+  step: 60_000,
+  confidence: 0.99,
   onNoData: 'inconclusive' as NoDataPolicy,
   aggregate: 'last' as Aggregation,
   mode: 'auto' as Mode,

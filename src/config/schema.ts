@@ -1,28 +1,10 @@
 import { z } from 'zod';
 import { checkSelect } from '../metrics/http.js';
-import { parseDuration, parseRatio } from './duration.js';
-
-const DURATION_PATTERN = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/;
-
-export const duration = z
-  .string()
-  .regex(DURATION_PATTERN, { message: 'expected a duration such as 30s, 10m, 1h or 1h30m' })
-  .transform((s) => parseDuration(s)!);
-
-const RATIO_MESSAGE = 'expected a percentage such as 50% or a ratio such as 0.5';
-const ratio = z
-  .union([
-    z.number({ error: RATIO_MESSAGE }).nonnegative({ error: RATIO_MESSAGE }),
-    z.string({ error: RATIO_MESSAGE }).regex(/^\d+(?:\.\d+)?%$/, { message: RATIO_MESSAGE }),
-  ])
-  .transform((v) => parseRatio(v)!);
+import { aggregation, confidence, duration, noData, trigger } from './trigger-schema.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
   message: 'use letters, digits, ".", "_" and "-" only',
 });
-const reason = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]*$/, { message: 'a reason is snake_case, e.g. error_spike or sla_breach' });
 
 const documentMatch = z.strictObject({ kind: z.string().optional(), name: z.string().optional() });
 
@@ -117,32 +99,7 @@ export const provider = z.discriminatedUnion('type', [
   httpProvider,
 ]);
 
-const aggregation = z.enum(['last', 'mean', 'max', 'min', 'p50', 'p90', 'p95', 'p99']);
-const noData = z.enum(['inconclusive', 'allow', 'stop']);
-const severity = z.enum(['critical', 'high', 'medium']);
 const mode = z.enum(['auto', 'propose', 'dry-run']);
-
-const trigger = z
-  .strictObject({
-    query: z.string().optional(),
-    provider: z.string().optional(),
-    max: z.number().optional(),
-    min: z.number().optional(),
-    max_increase: ratio.optional(),
-    max_decrease: ratio.optional(),
-    aggregate: aggregation.optional(),
-    sustained: z.int().min(1).optional(),
-    on_no_data: noData.optional(),
-    reason: reason.optional(),
-    severity: severity.optional(),
-    reduce: z.enum(['sum', 'max', 'mean', 'min']).optional(),
-    args: z.record(z.string(), z.string()).optional(),
-    window: duration.optional(),
-    step: duration.optional(),
-  })
-  .refine((t) => [t.max, t.min, t.max_increase, t.max_decrease].some((v) => v !== undefined), {
-    message: 'a trigger needs a limit: max, min, max_increase or max_decrease',
-  });
 
 const killSwitch = z
   .strictObject({
@@ -211,6 +168,8 @@ const shared = {
   sustained: z.int().min(1).optional(),
   on_no_data: noData.optional(),
   aggregate: aggregation.optional(),
+  step: duration.optional(),
+  confidence: confidence.optional(),
   mode: mode.optional(),
   on_rollback: onRollback.optional(),
 };
@@ -268,10 +227,11 @@ export const seedForm = z.strictObject({
   }),
 });
 
+export type { TriggerInput } from './trigger-schema.js';
+export { duration } from './trigger-schema.js';
 export type FullForm = z.output<typeof fullForm>;
 export type SeedForm = z.output<typeof seedForm>;
 export type ProviderConfig = z.output<typeof provider>;
-export type TriggerInput = z.output<typeof trigger>;
 export type ServiceInput = z.output<typeof service>;
 export type OnRollbackInput = z.output<typeof onRollback>;
 export type NotifierConfig = z.output<typeof notifier>;

@@ -10,12 +10,30 @@
  *   4xx `{errors: ["..."]}`
  *   429 with `X-RateLimit-Limit`, `-Remaining`, `-Reset` (seconds until the window resets) and `-Period`.
  *
- * `{{window}}` renders in whole seconds (`600`), as `.rollup(avg, 600)` wants.
+ * `{{window}}` and `{{step}}` render in whole seconds (`600`), as `.rollup(avg, 600)` wants; per-step
+ * counts read as `sum:requests.errors{...}.as_count().rollup(sum, {{step}})`. The range read is
+ * [start, end] (start: the query's, else end - window).
+ *
+ * With `groupBy` (a histogram's `le`, queried `... by {le}`) each series is keyed by its tag
+ * `le:VALUE`, found in `tag_set` (the group-by tags) or else in `scope`.
  */
 import { providerClient, jsonOf, describeUrl, type HttpOutcome, type ProviderHttpOptions } from './fetch.js';
 import type { MetricQuery, MetricResult, MetricsProvider } from './provider.js';
-import { type RawSeries, snippet, toSingleSeries } from './series.js';
+import { defaultStepMs, rangeOf, rangeProblem } from './range.js';
+import { type RawSeries, snippet, toGroups, toSingleSeries } from './series.js';
 import { secondsDuration, triggerQuery } from './template.js';
+
+/** Datadog returns at most about 1500 points a series; a finer rollup is silently coarsened. */
+const MAX_POINTS = 1500;
+
+/**
+ * The step `{{step}}` holds when the trigger sets none: Prometheus' default for the window, made
+ * coarser when the range would hold more points than Datadog returns, so `{{step}}` matches the
+ * spacing of the points Datadog actually answers with.
+ */
+export function datadogDefaultStepMs(windowMs: number, rangeMs: number): number {
+  return Math.max(defaultStepMs(windowMs), Math.ceil(rangeMs / MAX_POINTS / 1000) * 1000);
+}
 
 export interface DatadogConfig {
   type: 'datadog';
@@ -55,6 +73,23 @@ function seriesName(s: Record<string, unknown>, index: number): string {
     if (typeof v === 'string' && v !== '') return v;
   }
   return `series ${index}`;
+}
+
+/**
+ * A series' tags as labels: `scope` (`service:api,version:2.4.0,le:0.25`) first, then `tag_set` over it
+ * (the group-by tags). A tag splits at its first colon (`url:http://x` is `url` = `http://x`); a tag
+ * without one (`production`) names no label.
+ */
+function labelsOf(s: Record<string, unknown>): Record<string, string> {
+  const tags: string[] = [];
+  if (typeof s.scope === 'string') tags.push(...s.scope.split(','));
+  if (Array.isArray(s.tag_set)) tags.push(...s.tag_set.filter((t): t is string => typeof t === 'string'));
+  const labels: Record<string, string> = {};
+  for (const tag of tags) {
+    const colon = tag.indexOf(':');
+    if (colon > 0) labels[tag.slice(0, colon).trim()] = tag.slice(colon + 1).trim();
+  }
+  return labels;
 }
 
 /** `[[ms, value|null], ...]` to `[seconds, value]`; null points (no data in that interval) are left out. */
@@ -105,19 +140,25 @@ export function createDatadogProvider(
     }
     const series: RawSeries[] = json.series
       .filter(isRecord)
-      .map((s, i) => ({ name: seriesName(s, i), points: pointsOf(s.pointlist) }));
-    const result = toSingleSeries(series, q.reduce);
-    if (result.kind === 'samples') return result;
+      .map((s, i) => ({ name: seriesName(s, i), labels: labelsOf(s), points: pointsOf(s.pointlist) }));
+    const result = q.groupBy === undefined ? toSingleSeries(series, q.reduce) : toGroups(series, q.groupBy);
+    if (result.kind !== 'no_data') return result;
     return { kind: 'no_data', cause: `${label}: ${result.cause}; query: ${snippet(query, 300)}` };
   }
 
   return {
     async query(q: MetricQuery, signal?: AbortSignal): Promise<MetricResult> {
-      const rendered = triggerQuery(q, label, secondsDuration);
+      const range = rangeOf(q);
+      const stepMs = q.stepMs ?? datadogDefaultStepMs(q.windowMs, range.endMs - range.startMs);
+      const problem = rangeProblem(range, stepMs);
+      if (problem !== undefined) {
+        return { kind: 'no_data', cause: `${label}: trigger ${q.trigger}: query not sent: ${problem}` };
+      }
+      const rendered = triggerQuery(q, label, secondsDuration, stepMs);
       if (!rendered.ok) return rendered.result;
       const query = rendered.text;
-      const to = Math.ceil(q.end.getTime() / 1000);
-      const from = Math.floor((q.end.getTime() - q.windowMs) / 1000);
+      const to = Math.ceil(range.endMs / 1000);
+      const from = Math.floor(range.startMs / 1000);
       const params = new URLSearchParams({ from: String(from), to: String(to), query });
       const outcome = await http.request(
         {

@@ -1,71 +1,159 @@
-import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
-import type { MetricQuery, MetricResult, MetricsProvider, Sample } from './provider.js';
+/**
+ * The embedded default provider: metrics from a JSON file (format: file-format.ts).
+ *
+ * A watch loop sees the file change: each query `stat`s it, and reads and validates it again only when
+ * its identity (inode, size, modification time) changed. A file of a few thousand services is then
+ * parsed once per change rather than once per trigger and version.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import {
+  isParts,
+  type MetricsFile,
+  parseMetricsFile,
+  partNames,
+  samplesOf,
+  type SeriesValue,
+} from './file-format.js';
+import type { MeasurePart, MetricQuery, MetricResult, MetricsProvider, Sample } from './provider.js';
+import { isoTime, rangeOf } from './range.js';
 
-// NaN and Infinity are numbers here: the engine, not the parser, decides they mean no data.
-const num = z.custom<number>((v) => typeof v === 'number', { message: 'expected a number' });
-const value = z.union([num, z.array(num), z.array(z.tuple([num, num]))]);
-const metricsFile = z.record(z.string(), z.record(z.string(), z.record(z.string(), value)));
+type Loaded = { ok: true; data: MetricsFile } | { ok: false; cause: string };
 
-const NAN_TOKENS = /(?<=[:,[\s])(NaN|-?Infinity)(?=[\s,\]}])/g;
-
-/** Plain numbers have no time: an array is the series over the query's window, oldest first, the newest now. */
-function toSamples(v: z.output<typeof value>, end: number, windowSeconds: number): Sample[] {
-  if (typeof v === 'number') return [{ t: end, v }];
-  if (v.length === 0) return [];
-  if (typeof v[0] === 'number') {
-    const nums = v as number[];
-    const step = windowSeconds / nums.length;
-    return nums.map((n, i) => ({ t: end - (nums.length - 1 - i) * step, v: n }));
-  }
-  return (v as [number, number][]).map(([t, n]) => ({ t, v: n }));
+interface CacheEntry {
+  /** `ino:size:mtimeMs` of the file when it was read. */
+  identity: string;
+  /** Shared by the queries that arrive together, so a cold cache parses the file once, not per query. */
+  loaded: Promise<Loaded>;
 }
 
+/** Files whose content is kept, most recently used last; a run reads one or two. */
+const MAX_CACHED_FILES = 8;
+const cache = new Map<string, CacheEntry>();
+
+function remember(path: string, entry: CacheEntry): void {
+  cache.delete(path);
+  cache.set(path, entry);
+  for (const oldest of cache.keys()) {
+    if (cache.size <= MAX_CACHED_FILES) break;
+    cache.delete(oldest);
+  }
+}
+
+async function readAndParse(path: string): Promise<Loaded & { readFailed?: true }> {
+  let raw: string;
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch (e) {
+    return {
+      ok: false,
+      cause: `cannot read metrics file ${path}: ${(e as Error).message}`,
+      readFailed: true,
+    };
+  }
+  const parsed = parseMetricsFile(raw);
+  return parsed.ok ? parsed : { ok: false, cause: `metrics file ${path} ${parsed.cause}` };
+}
+
+/** The file's validated content (or why not), from the cache while the file is unchanged. */
+async function load(path: string): Promise<Loaded> {
+  let identity: string;
+  try {
+    const s = await stat(path);
+    identity = `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch (e) {
+    return { ok: false, cause: `cannot read metrics file ${path}: ${(e as Error).message}` };
+  }
+  const hit = cache.get(path);
+  if (hit?.identity === identity) return hit.loaded;
+  const loaded = readAndParse(path).then((result) => {
+    // A read error (permissions, a file gone between stat and read) is not the content's: retry next time.
+    if (result.readFailed && cache.get(path)?.loaded === loaded) cache.delete(path);
+    return result;
+  });
+  remember(path, { identity, loaded });
+  return loaded;
+}
+
+/** What a trigger's parts look like in the file, for the cause of a part that is missing. */
+const PART_EXAMPLE: Record<MeasurePart, string> = {
+  bad: '{"bad": [...], "total": [...]}',
+  total: '{"bad": [...], "total": [...]}',
+  sum: '{"sum": [...], "count": [...]}',
+  count: '{"sum": [...], "count": [...]}',
+  buckets: '{"buckets": {"0.1": [...], "+Inf": [...]}}',
+};
+
 /**
- * The embedded default provider: `{ service: { version: { trigger: value } } }` from a JSON file,
- * re-read at every query so a watch loop sees the file change. NaN and Infinity may be written
- * as bare tokens; they reach the engine, which treats them as no data.
+ * A provider reading `path` at every query. NaN and Infinity may be written as bare tokens; they reach
+ * the engine, which treats them as no data.
  */
 export function fileProvider(path: string): MetricsProvider {
   return {
     async query(q: MetricQuery): Promise<MetricResult> {
-      let raw: string;
-      try {
-        raw = await readFile(path, 'utf8');
-      } catch (e) {
-        return { kind: 'no_data', cause: `cannot read metrics file ${path}: ${(e as Error).message}` };
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(
-          raw.replace(NAN_TOKENS, (t) => JSON.stringify(`__${t}`)),
-          (_k, v) => (typeof v === 'string' && v.startsWith('__') ? Number(v.slice(2)) : v),
-        );
-      } catch (e) {
-        return { kind: 'no_data', cause: `metrics file ${path} is not JSON: ${(e as Error).message}` };
-      }
-      const parsed = metricsFile.safeParse(json);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        return { kind: 'no_data', cause: `metrics file ${path}: ${issue.path.join('.')}: ${issue.message}` };
-      }
-      const v = parsed.data[q.service]?.[q.version]?.[q.trigger];
-      if (v === undefined) {
-        return {
-          kind: 'no_data',
-          cause: `metrics file ${path} has no value for ${q.service} ${q.version} ${q.trigger}`,
-        };
-      }
-      const end = q.end.getTime() / 1000;
-      const start = end - q.windowMs / 1000;
-      const samples = toSamples(v, end, q.windowMs / 1000).filter((s) => s.t > start && s.t <= end);
-      if (samples.length === 0) {
-        return {
-          kind: 'no_data',
-          cause: `metrics file ${path} has no sample of ${q.trigger} in the last ${q.windowMs / 1000}s`,
-        };
-      }
-      return { kind: 'samples', samples };
+      const loaded = await load(path);
+      if (!loaded.ok) return { kind: 'no_data', cause: loaded.cause };
+      return answer(loaded.data, q, `metrics file ${path}`);
     },
   };
+}
+
+/**
+ * Metrics already in memory, in the file's format (a backtest's series file): the same answers the
+ * file provider gives, without a file.
+ */
+export function memoryProvider(data: MetricsFile, label: string): MetricsProvider {
+  return { query: async (q) => answer(data, q, label) };
+}
+
+/** One query answered from the file's content (pure). `label` says where the data came from. */
+export function answer(data: MetricsFile, q: MetricQuery, label: string): MetricResult {
+  const where = `${label}: ${q.service} ${q.version} ${q.trigger}`;
+  const entry = data[q.service]?.[q.version]?.[q.trigger];
+  if (entry === undefined) {
+    return { kind: 'no_data', cause: `${label} has no value for ${q.service} ${q.version} ${q.trigger}` };
+  }
+  const part = q.part;
+  const { startMs, endMs } = rangeOf(q);
+  const inRange = (v: SeriesValue): Sample[] => samplesOf(v, startMs / 1000, endMs / 1000, q.windowMs / 1000);
+  const nothing: MetricResult = {
+    kind: 'no_data',
+    cause:
+      `${where}${part === undefined ? '' : ` "${part}"`}: no sample between ` +
+      `${isoTime(startMs)} and ${isoTime(endMs)} ([unix_seconds, number] pairs outside it are left out)`,
+  };
+
+  if (part === undefined) {
+    if (isParts(entry)) {
+      return {
+        kind: 'no_data',
+        cause:
+          `${where} holds parts (${partNames(entry)}) but the trigger reads one value: ` +
+          'write a number or an array of numbers, or give the trigger a measure that reads parts',
+      };
+    }
+    const samples = inRange(entry);
+    return samples.length === 0 ? nothing : { kind: 'samples', samples };
+  }
+  if (!isParts(entry)) {
+    return {
+      kind: 'no_data',
+      cause: `${where} is one value but the trigger reads its "${part}" part: write ${PART_EXAMPLE[part]}`,
+    };
+  }
+  const missing: MetricResult = {
+    kind: 'no_data',
+    cause: `${where} has no "${part}" part (it has ${partNames(entry)}): write ${PART_EXAMPLE[part]}`,
+  };
+  if (part === 'buckets') {
+    if (entry.buckets === undefined) return missing;
+    // Keys as written ("0.25", "+Inf"): the engine reads the bounds.
+    const groups = Object.entries(entry.buckets)
+      .map(([key, v]) => ({ key, samples: inRange(v) }))
+      .filter((g) => g.samples.length > 0);
+    return groups.length === 0 ? nothing : { kind: 'groups', groups };
+  }
+  const value = entry[part];
+  if (value === undefined) return missing;
+  const samples = inRange(value);
+  return samples.length === 0 ? nothing : { kind: 'samples', samples };
 }

@@ -6,8 +6,10 @@
  * strings). Besides the common placeholders (see template.ts) these have:
  *   `{{query}}`          the trigger's `query`, itself rendered first (empty when the trigger has none)
  *   `{{trigger}}`        the trigger's name
- *   `{{start}}`, `{{end}}` the window's bounds in unix seconds
+ *   `{{start}}`, `{{end}}` the range's bounds in unix seconds (start: the query's, else end - window)
  *   `{{window_seconds}}` the window in whole seconds (`{{window}}` renders Prometheus-style, `10m`)
+ *   `{{step_seconds}}`   the step in whole seconds (`{{step}}` renders Prometheus-style, `1m`, like
+ *                        `{{window}}`, so a PromQL `{{query}}` passed through reads `[{{step}}]`)
  *
  * `select` may match:
  *   - a number or a numeric string: one sample at the window's end;
@@ -18,11 +20,16 @@
  *     ISO 8601 date) and `value_field` (default `value`); without a time field, spread as above.
  * `null` values are skipped; NaN and infinite values are dropped. Timed samples are kept as the API returns
  * them (not cut to the window: the API was asked for it through `{{start}}`/`{{end}}`).
+ *
+ * With `groupBy` (a histogram's `le`), `select` must match objects: each object's field named by
+ * `groupBy` (a string or number) is its group's key, its time and value are read as above, and objects
+ * sharing a key and a time are summed.
  */
 import { type JsonValue, query as jsonPathQuery } from 'jsonpath-rfc9535';
 import { describeUrl, mergeHeaders, type ProviderHttpOptions, providerClient } from './fetch.js';
 import type { MetricQuery, MetricResult, MetricsProvider, Sample } from './provider.js';
-import { snippet } from './series.js';
+import { defaultStepMs, rangeOf, rangeProblem } from './range.js';
+import { type RawSeries, snippet, toGroups } from './series.js';
 import { prometheusDuration, renderQuery, secondsDuration, templateCause, varsOf } from './template.js';
 
 export interface HttpJsonConfig {
@@ -80,7 +87,13 @@ function toSeconds(value: unknown): number | undefined {
   return Math.abs(n) > 1e11 ? n / 1000 : n;
 }
 
-type Item = { t: number | undefined; v: number } | 'skip' | string;
+type Timed = { t: number | undefined; v: number };
+type Item = Timed | 'skip' | string;
+
+/** Untimed values are spread one a minute, the newest at the end (as the file provider reads plain numbers). */
+function spread(items: readonly Timed[], endS: number): Array<[number, number]> {
+  return items.map(({ t, v }, i) => [t ?? endS - (items.length - 1 - i) * 60, v]);
+}
 
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
@@ -142,7 +155,8 @@ export function createHttpJsonProvider(
       };
     }
     const list = nodes.length === 1 && Array.isArray(nodes[0]) && !isPair(nodes[0]) ? nodes[0] : nodes;
-    const items: Array<{ t: number | undefined; v: number }> = [];
+    if (q.groupBy !== undefined) return extractGroups(list, q, q.groupBy);
+    const items: Timed[] = [];
     for (const node of list) {
       const it = item(node);
       if (it === 'skip') continue;
@@ -154,10 +168,8 @@ export function createHttpJsonProvider(
       }
       items.push(it);
     }
-    // Untimed values are spread one a minute, the newest at the window's end (as the file provider does).
-    const endS = q.end.getTime() / 1000;
-    const samples: Sample[] = items
-      .map(({ t, v }, i) => ({ t: t ?? endS - (items.length - 1 - i) * 60, v }))
+    const samples: Sample[] = spread(items, q.end.getTime() / 1000)
+      .map(([t, v]) => ({ t, v }))
       .filter((s) => Number.isFinite(s.v))
       .sort((a, b) => a.t - b.t);
     if (samples.length === 0) {
@@ -169,6 +181,46 @@ export function createHttpJsonProvider(
     return { kind: 'samples', samples };
   }
 
+  /** Grouped by `groupBy`: every matched node is an object carrying its group's key in that field. */
+  function extractGroups(list: readonly unknown[], q: MetricQuery, groupBy: string): MetricResult {
+    const byKey = new Map<string, Timed[]>();
+    for (const node of list) {
+      if (node === null) continue;
+      const key = isRecord(node) ? node[groupBy] : undefined;
+      if ((typeof key !== 'string' && typeof key !== 'number') || key === '') {
+        const found = isRecord(node)
+          ? `an object without "${groupBy}": ${snippet(JSON.stringify(node), 80)}`
+          : describe(node);
+        return {
+          kind: 'no_data',
+          cause:
+            `${label}: select ${config.select} matched ${found}; the trigger is grouped by "${groupBy}", ` +
+            `so select must match objects each with a "${groupBy}" field`,
+        };
+      }
+      const it = item(node);
+      if (it === 'skip') continue;
+      if (typeof it === 'string') {
+        return { kind: 'no_data', cause: `${label}: select ${config.select} matched ${it}` };
+      }
+      const items = byKey.get(String(key));
+      if (items) items.push(it);
+      else byKey.set(String(key), [it]);
+    }
+    const endS = q.end.getTime() / 1000;
+    const series: RawSeries[] = [...byKey.entries()].map(([key, items]) => ({
+      name: `${groupBy}=${key}`,
+      labels: { [groupBy]: key },
+      points: spread(items, endS),
+    }));
+    const result = toGroups(series, groupBy);
+    if (result.kind !== 'no_data') return result;
+    return {
+      kind: 'no_data',
+      cause: `${label}: select ${config.select} matched ${byKey.size === 0 ? 'only nulls' : 'only NaN or infinite values'}`,
+    };
+  }
+
   return {
     async query(q: MetricQuery, signal?: AbortSignal): Promise<MetricResult> {
       if (method === 'GET' && config.body !== undefined) {
@@ -177,18 +229,24 @@ export function createHttpJsonProvider(
           cause: `${label}: a body needs method: POST (a GET request cannot carry one)`,
         };
       }
+      const range = rangeOf(q);
+      const stepMs = q.stepMs ?? defaultStepMs(q.windowMs);
+      const problem = rangeProblem(range, stepMs);
+      if (problem !== undefined) {
+        return { kind: 'no_data', cause: `${label}: trigger ${q.trigger}: query not sent: ${problem}` };
+      }
       let url: string;
       let body: string | undefined;
       try {
-        const base = varsOf(q);
+        const base = varsOf(q, stepMs);
         const rendered = q.query === undefined ? '' : renderQuery(q.query, base, prometheusDuration);
-        const endMs = q.end.getTime();
-        const vars = varsOf(q, {
+        const vars = varsOf(q, stepMs, {
           query: rendered,
           trigger: q.trigger,
-          start: String(Math.floor((endMs - q.windowMs) / 1000)),
-          end: String(Math.ceil(endMs / 1000)),
+          start: String(Math.floor(range.startMs / 1000)),
+          end: String(Math.ceil(range.endMs / 1000)),
           window_seconds: secondsDuration(q.windowMs),
+          step_seconds: secondsDuration(stepMs, 'step'),
         });
         url = renderQuery(config.url, vars, prometheusDuration, { encoding: 'url' });
         body =

@@ -3,9 +3,11 @@
  * Cortex, VictoriaMetrics and Grafana's Prometheus proxy work too (give their Prometheus-compatible base URL,
  * e.g. `https://mimir.example/prometheus`).
  *
- * `query()` runs a range query over [end - window, end] so the engine gets a series (one sample a step,
- * each the query's value at that instant) for `sustained` and aggregations. Result handling follows Argo
- * Rollouts: exactly one series is the value, none is no data, several need `reduce` on the trigger.
+ * `query()` runs a range query over [start, end] (start: the query's, else end - window) so the engine
+ * gets a series (one sample a step, each the query's value at that instant) for `sustained`, aggregations
+ * and per-step counts (`increase(...[{{step}}])`). Result handling follows Argo Rollouts: exactly one
+ * series is the value, none is no data, several need `reduce` on the trigger. With `groupBy` (a
+ * histogram's `le`) the answer is one group per value of that label instead.
  */
 import {
   providerClient,
@@ -16,8 +18,11 @@ import {
   type ProviderHttpOptions,
 } from './fetch.js';
 import type { MetricQuery, MetricResult, MetricsProvider } from './provider.js';
-import { type RawSeries, type Reduce, snippet, toSingleSeries } from './series.js';
+import { defaultStepMs, isoTime, rangeOf, rangeProblem } from './range.js';
+import { type RawSeries, type Reduce, snippet, toGroups, toSingleSeries } from './series.js';
 import { prometheusDuration, triggerQuery } from './template.js';
+
+export { defaultStepMs } from './range.js';
 
 export interface PrometheusConfig {
   type: 'prometheus';
@@ -42,6 +47,8 @@ export interface PrometheusConfig {
 
 export interface PrometheusQueryOptions {
   reduce?: Reduce | undefined;
+  /** A label to group the series by (`le`); the answer is then `groups` and `reduce` is not used. */
+  groupBy?: string | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -58,16 +65,16 @@ export interface PrometheusProvider extends MetricsProvider {
   close(): Promise<void>;
 }
 
-/** Most points a default step yields for one query (Prometheus refuses more than 11 000). */
-const MAX_DEFAULT_POINTS = 500;
-const DEFAULT_STEP_MS = 60_000;
+/**
+ * Most points one range query may ask for. Prometheus refuses more than 11 000 with an error that
+ * names no trigger; a candidate read from an old deploy at a fine step gets there, so it is refused
+ * here first, with the fix in the cause.
+ */
+const MAX_POINTS = 10_000;
 
-/** The step used when neither the trigger nor the config sets one. */
-export function defaultStepMs(windowMs: number): number {
-  return Math.max(
-    Math.min(DEFAULT_STEP_MS, windowMs),
-    Math.ceil(windowMs / MAX_DEFAULT_POINTS / 1000) * 1000,
-  );
+/** Points of a range query: `end` and every step before it back to `start`. */
+function pointsOf(startMs: number, endMs: number, stepMs: number): number {
+  return Math.floor((endMs - startMs) / stepMs) + 1;
 }
 
 function seconds(ms: number): string {
@@ -104,6 +111,11 @@ function points(list: unknown): Array<[number, number]> {
   return list.map(point).filter((p): p is [number, number] => p !== undefined);
 }
 
+function labelsOf(metric: unknown): Record<string, string> {
+  if (!isRecord(metric)) return {};
+  return Object.fromEntries(Object.entries(metric).map(([k, v]) => [k, String(v)]));
+}
+
 /** The series of a successful API answer, or a cause when its `data` is not a numeric result. */
 function seriesOf(data: unknown): RawSeries[] | string {
   if (!isRecord(data)) return 'response has no data';
@@ -114,6 +126,7 @@ function seriesOf(data: unknown): RawSeries[] | string {
       if (!Array.isArray(result)) return `response data.result is not a list`;
       return result.filter(isRecord).map((r) => ({
         name: formatLabels(r.metric),
+        labels: labelsOf(r.metric),
         points: resultType === 'matrix' ? points(r.values) : points([r.value]),
       }));
     case 'scalar': {
@@ -124,6 +137,20 @@ function seriesOf(data: unknown): RawSeries[] | string {
     default:
       return `response has an unknown resultType ${JSON.stringify(resultType)}`;
   }
+}
+
+/** Why a range query would ask for more points than one query may, or undefined. */
+function pointsProblem(startMs: number, endMs: number, stepMs: number, trigger?: string): string | undefined {
+  if (!(stepMs > 0)) return `step must be a positive duration, got ${stepMs} ms`;
+  const n = pointsOf(startMs, endMs, stepMs);
+  if (n <= MAX_POINTS) return undefined;
+  const where = trigger === undefined ? 'the step' : `step: on trigger ${trigger} (or on the provider)`;
+  const fits = Math.ceil((endMs - startMs) / (MAX_POINTS - 1) / 1000) * 1000;
+  return (
+    `${isoTime(startMs)} to ${isoTime(endMs)} at a step of ${prometheusDuration(stepMs, 'step')} is ` +
+    `${n} points, over the ${MAX_POINTS} one query may ask for (Prometheus refuses 11000): ` +
+    `make ${where} at least ${prometheusDuration(fits, 'step')}`
+  );
 }
 
 function authHint(status: number): string {
@@ -157,7 +184,7 @@ export function createPrometheusProvider(
     }
   }
 
-  function interpret(outcome: HttpOutcome, reduce: Reduce | undefined, promql: string): MetricResult {
+  function interpret(outcome: HttpOutcome, opts: PrometheusQueryOptions, promql: string): MetricResult {
     if (outcome.kind === 'failure') return { kind: 'no_data', cause: outcome.cause };
     const after = outcome.attempts > 1 ? ` after ${outcome.attempts} attempts` : '';
     const json = jsonOf(outcome.body);
@@ -185,8 +212,9 @@ export function createPrometheusProvider(
     }
     const series = seriesOf(json.data);
     if (typeof series === 'string') return { kind: 'no_data', cause: `${label}: ${series}` };
-    const result = toSingleSeries(series, reduce);
-    if (result.kind === 'samples') return result;
+    const result =
+      opts.groupBy === undefined ? toSingleSeries(series, opts.reduce) : toGroups(series, opts.groupBy);
+    if (result.kind !== 'no_data') return result;
     const warnings = Array.isArray(json.warnings) && json.warnings.length > 0 ? json.warnings.join('; ') : '';
     return {
       kind: 'no_data',
@@ -218,11 +246,14 @@ export function createPrometheusProvider(
             opts.signal,
           )
         : await http.request({ url: `${url}?${form}`, method: 'GET', headers }, opts.signal);
-    return interpret(outcome, opts.reduce, promql);
+    return interpret(outcome, opts, promql);
   }
 
   const provider: PrometheusProvider = {
-    rangeQuery(promql, range, opts = {}) {
+    async rangeQuery(promql, range, opts = {}) {
+      const tooMany = pointsProblem(range.start.getTime(), range.end.getTime(), range.stepMs);
+      if (tooMany !== undefined)
+        return { kind: 'no_data', cause: `${label}: range query not sent: ${tooMany}` };
       return call(
         '/api/v1/query_range',
         {
@@ -240,17 +271,23 @@ export function createPrometheusProvider(
     },
 
     async query(q: MetricQuery, signal?: AbortSignal): Promise<MetricResult> {
-      const rendered = triggerQuery(q, label, prometheusDuration);
-      if (!rendered.ok) return rendered.result;
-      const promql = rendered.text;
+      // One step decides both the spacing of the points and `{{step}}`: a count per step is then
+      // counted once, never over overlapping windows.
       const stepMs = q.stepMs ?? config.step_ms ?? defaultStepMs(q.windowMs);
-      // Points land on `end` and every step before it that fits in the window.
-      const end = q.end.getTime();
-      const start = end - Math.floor(q.windowMs / stepMs) * stepMs;
+      const range = rangeOf(q);
+      const problem =
+        rangeProblem(range, stepMs) ?? pointsProblem(range.startMs, range.endMs, stepMs, q.trigger);
+      if (problem !== undefined) {
+        return { kind: 'no_data', cause: `${label}: trigger ${q.trigger}: query not sent: ${problem}` };
+      }
+      const rendered = triggerQuery(q, label, prometheusDuration, stepMs);
+      if (!rendered.ok) return rendered.result;
+      // Points land on `end` and every step before it back to the start.
+      const start = range.endMs - (pointsOf(range.startMs, range.endMs, stepMs) - 1) * stepMs;
       return provider.rangeQuery(
-        promql,
+        rendered.text,
         { start: new Date(start), end: q.end, stepMs },
-        { reduce: q.reduce, signal },
+        { reduce: q.reduce, groupBy: q.groupBy, signal },
       );
     },
 

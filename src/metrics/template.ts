@@ -8,6 +8,9 @@
  * - `{{service}}`        the service name
  * - `{{stage}}`          the service's stage (an error if the template uses it and there is none)
  * - `{{window}}`         the window length in the provider's duration syntax (Prometheus `10m`, Datadog `600`)
+ * - `{{step}}`           the step of the answer's samples, in the same syntax (Prometheus `1m`, Datadog `60`):
+ *                        the trigger's `step`, else the provider's default. Counts are read per step, never
+ *                        over overlapping windows: `sum(increase(http_requests_total{...}[{{step}}]))`
  * - `{{args.NAME}}`      the trigger's `args: {NAME: value}`; namespaced so an arg can never shadow a built-in
  *
  * A provider may add its own names (`extra`), e.g. the generic HTTP provider's `{{query}}`.
@@ -33,6 +36,8 @@ export interface TemplateVars {
   stage?: string | undefined;
   /** Window length in milliseconds; rendered with the provider's `windowSyntax`. */
   window: number;
+  /** The step of the answer's samples in milliseconds; rendered with the provider's `windowSyntax`. */
+  step: number;
   stable_version?: string | undefined;
   /** The trigger's `args`, referenced as `{{args.NAME}}`. */
   args?: Readonly<Record<string, string>> | undefined;
@@ -52,13 +57,23 @@ export interface RenderOptions {
   encoding?: Encoding;
 }
 
-/** The template values of a metrics query. */
-export function varsOf(q: MetricQuery, extra?: Record<string, string>): TemplateVars {
+/**
+ * How a provider writes a duration: `ms` in its syntax. `what` names the value in an error (a
+ * window, a step), so a bad step is not reported as a bad window.
+ */
+export type DurationSyntax = (ms: number, what?: string) => string;
+
+/**
+ * The template values of a metrics query. `stepMs` is the step the provider reads with (the
+ * trigger's, else its own default), so `{{step}}` always matches the spacing of the samples.
+ */
+export function varsOf(q: MetricQuery, stepMs: number, extra?: Record<string, string>): TemplateVars {
   return {
     version: q.version,
     service: q.service,
     stage: q.stage,
     window: q.windowMs,
+    step: stepMs,
     stable_version: q.stableVersion,
     args: q.args,
     extra,
@@ -84,7 +99,7 @@ export function validateVersion(value: string, what = 'pin value'): string {
   );
 }
 
-const BUILT_INS = ['version', 'stable_version', 'service', 'stage', 'window'] as const;
+const BUILT_INS = ['version', 'stable_version', 'service', 'stage', 'window', 'step'] as const;
 
 const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)?$/;
@@ -100,7 +115,7 @@ function encode(value: string, encoding: Encoding): string {
   }
 }
 
-function lookup(name: string, vars: TemplateVars, windowSyntax: (ms: number) => string): string {
+function lookup(name: string, vars: TemplateVars, windowSyntax: DurationSyntax): string {
   switch (name) {
     case 'version':
       return validateVersion(vars.version);
@@ -116,7 +131,9 @@ function lookup(name: string, vars: TemplateVars, windowSyntax: (ms: number) => 
         throw new TemplateError('{{stage}} is used but the service sets no stage');
       return vars.stage;
     case 'window':
-      return windowSyntax(vars.window);
+      return windowSyntax(vars.window, 'window');
+    case 'step':
+      return windowSyntax(vars.step, 'step');
   }
   if (name.startsWith('args.')) {
     const key = name.slice('args.'.length);
@@ -143,7 +160,7 @@ function lookup(name: string, vars: TemplateVars, windowSyntax: (ms: number) => 
 export function renderQuery(
   template: string,
   vars: TemplateVars,
-  windowSyntax: (ms: number) => string,
+  windowSyntax: DurationSyntax,
   options: RenderOptions = {},
 ): string {
   const encoding = options.encoding ?? 'none';
@@ -162,20 +179,12 @@ export function renderQuery(
 }
 
 /** `renderQuery` for a URL template: every inserted value is percent-encoded. */
-export function renderUrl(
-  template: string,
-  vars: TemplateVars,
-  windowSyntax: (ms: number) => string,
-): string {
+export function renderUrl(template: string, vars: TemplateVars, windowSyntax: DurationSyntax): string {
   return renderQuery(template, vars, windowSyntax, { encoding: 'url' });
 }
 
 /** `renderQuery` for a JSON body template whose placeholders sit inside JSON strings: values are JSON-escaped. */
-export function renderJson(
-  template: string,
-  vars: TemplateVars,
-  windowSyntax: (ms: number) => string,
-): string {
+export function renderJson(template: string, vars: TemplateVars, windowSyntax: DurationSyntax): string {
   return renderQuery(template, vars, windowSyntax, { encoding: 'json' });
 }
 
@@ -183,9 +192,9 @@ export function renderJson(
  * A duration in Prometheus syntax, in the largest unit that divides it: 600000 -> `10m`, 90000 -> `90s`,
  * 3600000 -> `1h`, 5400000 -> `90m`, 1500 -> `1500ms`. Single units parse in every Prometheus version.
  */
-export function prometheusDuration(ms: number): string {
+export function prometheusDuration(ms: number, what = 'window'): string {
   if (!Number.isFinite(ms) || ms <= 0)
-    throw new TemplateError(`window must be a positive duration, got ${ms} ms`);
+    throw new TemplateError(`${what} must be a positive duration, got ${ms} ms`);
   const whole = Math.round(ms);
   const units: Array<[string, number]> = [
     ['d', 86_400_000],
@@ -199,10 +208,13 @@ export function prometheusDuration(ms: number): string {
   return `${whole}ms`;
 }
 
-/** A duration in whole seconds (Datadog's `.rollup(avg, 600)` and most HTTP APIs): 600000 -> `600`. */
-export function secondsDuration(ms: number): string {
+/**
+ * A duration in whole seconds (Datadog's `.rollup(avg, 600)` and most HTTP APIs): 600000 -> `600`;
+ * under a second rounds up to `1`, as no API takes a zero interval.
+ */
+export function secondsDuration(ms: number, what = 'window'): string {
   if (!Number.isFinite(ms) || ms <= 0)
-    throw new TemplateError(`window must be a positive duration, got ${ms} ms`);
+    throw new TemplateError(`${what} must be a positive duration, got ${ms} ms`);
   return String(Math.max(1, Math.round(ms / 1000)));
 }
 
@@ -219,13 +231,14 @@ export function templateCause(trigger: string, error: unknown): string {
 export function triggerQuery(
   q: MetricQuery,
   label: string,
-  windowSyntax: (ms: number) => string,
+  windowSyntax: DurationSyntax,
+  stepMs: number,
 ): { ok: true; text: string } | { ok: false; result: MetricResult } {
   if (q.query === undefined || q.query.trim() === '') {
     return { ok: false, result: { kind: 'no_data', cause: `${label}: trigger ${q.trigger} has no query` } };
   }
   try {
-    return { ok: true, text: renderQuery(q.query, varsOf(q), windowSyntax) };
+    return { ok: true, text: renderQuery(q.query, varsOf(q, stepMs), windowSyntax) };
   } catch (error) {
     return { ok: false, result: { kind: 'no_data', cause: templateCause(q.trigger, error) } };
   }

@@ -1,9 +1,19 @@
-import type { Sample } from '../metrics/provider.js';
-import { aggregate, finite } from './aggregate.js';
+/**
+ * The decision for one service (pure): each trigger judged by its kind (threshold for `value`,
+ * sequential tests for counts, burn rates for SLOs), then N of M. No I/O, no clock: the judgement
+ * time is an argument, so a backtest replays any moment.
+ */
+import { judgeBurnRate } from './burn-rate.js';
+import { judgeMean } from './mean.js';
+import { count, type LimitOutcome, type MeasureResult, type TestSettings } from './outcome.js';
+import { judgeHistogram } from './quantile.js';
+import { judgeRatio } from './ratio.js';
+import { judgeThreshold } from './threshold.js';
 import type {
   Decision,
   Evidence,
-  Observation,
+  JudgementTime,
+  Parts,
   ServiceRule,
   TriggerObservation,
   TriggerRule,
@@ -11,140 +21,201 @@ import type {
 
 export const DEFAULT_REASON = 'rollback_required';
 
-interface Limits {
-  upper: number | undefined;
-  lower: number | undefined;
+/** A time that sees every sample: for a fixed candidate judged on whatever data there is. */
+const ANY_TIME: JudgementTime = { now: Number.POSITIVE_INFINITY, deployedAt: undefined };
+
+/**
+ * A burn-rate condition's share of the level next to a sequential test's: it only has to tell a
+ * 6-14x burn from chance, which takes little of it, so the sequential tests keep nearly all.
+ */
+const BURN_RATE_WEIGHT = 0.1;
+
+/** A trigger's weight in the split of the service's level: 1 per sequential test, a little per burn-rate condition. */
+export function weightOf(rule: TriggerRule): number {
+  if (rule.measure.kind === 'value') return 0;
+  const limits = [rule.maxIncrease, rule.maxDecrease, rule.max, rule.min].filter((x) => x !== undefined);
+  return limits.length + BURN_RATE_WEIGHT * (rule.slo?.windows.length ?? 0);
 }
 
-function values(o: Observation | undefined): number[] {
-  return o?.kind === 'samples' ? finite(o.samples.map((s) => s.v)) : [];
+/** The levels of a service's tests, and its guard window. */
+export interface Levels {
+  /** The level of one sequential test; a burn-rate condition gets BURN_RATE_WEIGHT of it. */
+  alpha: number;
+  horizonMs: number;
 }
 
-function finiteSamples(o: Observation): Sample[] {
-  return o.kind === 'samples' ? o.samples.filter((s) => Number.isFinite(s.v)) : [];
+/** 1 - confidence split by weight over every test of the service (Bonferroni): the levels add up to it. */
+export function levelsOf(rule: ServiceRule): Levels {
+  const total = rule.triggers.reduce((n, t) => n + weightOf(t), 0);
+  return { alpha: (1 - rule.confidence) / Math.max(1, total), horizonMs: rule.horizonMs };
 }
 
-/** The newest run of breaching samples: its length and when it began (degraded-at). */
-function trailingRun(samples: readonly Sample[], l: Limits): { length: number; since: number | null } {
-  let i = samples.length - 1;
-  while (i >= 0 && breaches(samples[i]!.v, l)) i--;
-  const length = samples.length - 1 - i;
-  return { length, since: length > 0 ? samples[i + 1]!.t : null };
+function noDataCause(o: Parts, part: keyof Parts, what: string): string {
+  const x = o[part];
+  return x?.kind === 'no_data' ? x.cause : `${what} has no finite samples`;
 }
 
-/** The tightest bounds from the absolute limits and, when a baseline exists, the relative ones. */
-function limits(rule: TriggerRule, baseline: number | null): Limits {
-  const upper: number[] = rule.max === undefined ? [] : [rule.max];
-  const lower: number[] = rule.min === undefined ? [] : [rule.min];
-  // A baseline of zero (or less) gives no scale: "50% more than nothing" would make any value a breach.
-  if (baseline !== null && baseline > 0) {
-    if (rule.maxIncrease !== undefined) upper.push(baseline * (1 + rule.maxIncrease));
-    if (rule.maxDecrease !== undefined) lower.push(baseline * (1 - rule.maxDecrease));
-  }
+function blank(rule: TriggerRule): Evidence {
   return {
-    upper: upper.length ? Math.min(...upper) : undefined,
-    lower: lower.length ? Math.max(...lower) : undefined,
-  };
-}
-
-function breaches(v: number, l: Limits): boolean {
-  return (l.upper !== undefined && v > l.upper) || (l.lower !== undefined && v < l.lower);
-}
-
-function needsBaseline(rule: TriggerRule): boolean {
-  return rule.maxIncrease !== undefined || rule.maxDecrease !== undefined;
-}
-
-function hasAbsolute(rule: TriggerRule): boolean {
-  return rule.max !== undefined || rule.min !== undefined;
-}
-
-function noDataCause(o: Observation, what: string): string {
-  return o.kind === 'no_data' ? o.cause : `${what} has no finite samples`;
-}
-
-/** Evaluates one trigger: its value, its limit and whether it breached. Pure. */
-export function evaluateTrigger(rule: TriggerRule, observed: TriggerObservation): Evidence {
-  const reason = rule.reason ?? DEFAULT_REASON;
-  const series = values(observed.candidate);
-  const baseSeries = values(observed.baseline);
-  const baseline = baseSeries.length ? aggregate(baseSeries, rule.aggregate) : null;
-  const base: Evidence = {
     trigger: rule.name,
     value: null,
-    baseline,
+    baseline: null,
     limit: null,
     comparator: null,
     breached: false,
     sustained: null,
-    samples: series.length,
+    samples: 0,
     noData: null,
+    undecided: null,
     degradedAt: null,
     severity: rule.severity,
-    reason,
+    reason: rule.reason ?? DEFAULT_REASON,
+    test: null,
+    pValue: null,
+    alpha: null,
+    count: null,
+    detail: null,
   };
-  if (series.length === 0) return { ...base, noData: noDataCause(observed.candidate, 'the candidate') };
-  if (needsBaseline(rule) && (baseline === null || baseline <= 0) && !hasAbsolute(rule)) {
-    const cause =
-      baseline !== null
-        ? `is ${baseline}, which gives a relative limit no scale (add an absolute max or min)`
-        : observed.baseline
-          ? noDataCause(observed.baseline, 'the baseline')
-          : 'no baseline was queried';
-    return { ...base, value: aggregate(series, rule.aggregate), noData: `baseline: ${cause}` };
-  }
-  const l = limits(rule, baseline);
-  const value = aggregate(series, rule.aggregate);
-  const lowerBreached = l.lower !== undefined && value < l.lower;
-  const shown =
-    lowerBreached || l.upper === undefined
-      ? { limit: l.lower ?? null, comparator: '<' as const }
-      : { limit: l.upper, comparator: '>' as const };
-  const run = trailingRun(finiteSamples(observed.candidate), l);
-  if (rule.sustained <= 1) {
-    const breached = breaches(value, l);
-    const first = finiteSamples(observed.candidate).find((x) => breaches(x.v, l));
+}
+
+function fromOutcome(e: Evidence, o: LimitOutcome): Evidence {
+  return {
+    ...e,
+    value: o.value,
+    baseline: o.baseline,
+    limit: o.limit,
+    comparator: o.comparator,
+    breached: o.breached,
+    degradedAt: o.degradedAt,
+    test: o.test,
+    pValue: o.pValue,
+    alpha: o.alpha,
+    detail: o.detail,
+  };
+}
+
+/** A count-aware trigger's evidence from its limits' outcomes. */
+function countEvidence(rule: TriggerRule, m: MeasureResult, steps: number): Evidence {
+  const e: Evidence = {
+    ...blank(rule),
+    samples: steps,
+    count: { candidate: m.candidateCount, stable: m.stableCount, unit: m.unit },
+  };
+  if (m.noData !== null) return { ...e, noData: m.noData, count: null };
+  if (m.outcomes.length === 0)
+    return { ...e, noData: `baseline: ${m.baselineMissing ?? 'nothing to compare'}` };
+  const shown = m.outcomes.find((o) => o.breached) ?? m.outcomes.find((o) => o.shared) ?? m.outcomes[0]!;
+  const judged = fromOutcome(e, shown);
+  if (m.candidateCount < rule.minCount) {
     return {
-      ...base,
-      value,
-      ...shown,
-      breached,
-      degradedAt: breached ? (run.since ?? first?.t ?? null) : null,
+      ...judged,
+      breached: false,
+      degradedAt: null,
+      undecided: {
+        reason: 'not_enough_traffic',
+        detail: `not enough traffic yet (${count(m.candidateCount)} of ${count(rule.minCount)} ${m.unit})`,
+      },
     };
   }
-  // Sustained: the newest N raw samples must each breach, like Argo Rollouts' consecutive failures.
-  const breached = run.length >= rule.sustained;
-  return {
-    ...base,
-    value,
-    ...shown,
-    breached,
-    degradedAt: breached ? run.since : null,
-    sustained: { observed: run.length, required: rule.sustained },
+  if (!shown.breached && shown.shared) {
+    return { ...judged, undecided: { reason: 'shared_breach', detail: shown.shared } };
+  }
+  return judged;
+}
+
+/** Evaluates one trigger at `time`: its value, its limit and whether it breached. Pure. */
+export function evaluateTrigger(
+  rule: TriggerRule,
+  observed: TriggerObservation,
+  time: JudgementTime = ANY_TIME,
+  levels: Levels = { alpha: 0.01 / Math.max(1, weightOf(rule)), horizonMs: 7_200_000 },
+): Evidence {
+  const settings: TestSettings = {
+    alpha: levels.alpha,
+    sustained: rule.sustained,
+    horizon: Math.max(1, Math.round(levels.horizonMs / rule.stepMs)),
   };
+  const tests = () => settings;
+  const burnTests = () => ({ ...settings, alpha: settings.alpha * BURN_RATE_WEIGHT });
+  switch (rule.measure.kind) {
+    case 'value': {
+      const t = judgeThreshold(rule, observed, time, () =>
+        observed.baseline
+          ? noDataCause(observed.baseline, 'value', 'the baseline')
+          : 'no baseline was queried',
+      );
+      const e = { ...blank(rule), samples: t.samples };
+      if (t.value === null)
+        return { ...e, noData: noDataCause(observed.candidate, 'value', 'the candidate') };
+      if (t.baselineMissing !== null && rule.max === undefined && rule.min === undefined) {
+        return { ...e, value: t.value, noData: `baseline: ${t.baselineMissing}` };
+      }
+      const judged = { ...fromOutcome(e, t), sustained: t.sustained };
+      if (t.samples < rule.minCount) {
+        return {
+          ...judged,
+          breached: false,
+          degradedAt: null,
+          undecided: {
+            reason: 'not_enough_traffic',
+            detail: `not enough samples yet (${t.samples} of ${rule.minCount})`,
+          },
+        };
+      }
+      return t.shared && !t.breached
+        ? { ...judged, undecided: { reason: 'shared_breach', detail: t.shared } }
+        : judged;
+    }
+    case 'ratio': {
+      const r = judgeRatio(rule, observed, time, tests);
+      if (rule.slo && r.noData === null) {
+        const now = Number.isFinite(time.now) ? time.now : (r.rows[r.rows.length - 1]?.t ?? 0);
+        r.outcomes.push(...judgeBurnRate(r.rows, rule.slo, now, burnTests));
+      }
+      return countEvidence(rule, r, r.rows.length);
+    }
+    case 'histogram':
+      return countEvidence(rule, judgeHistogram(rule, observed, time, tests), 0);
+    case 'mean':
+      return countEvidence(rule, judgeMean(rule, observed, time, tests), 0);
+  }
 }
 
 /**
  * The decision for one service. No data never yields stop unless a trigger asks for it
- * (`on_no_data: stop`); it yields inconclusive when the missing triggers could have reached `require`.
+ * (`on_no_data: stop`); missing data, too little traffic and shared breaches yield inconclusive when
+ * those triggers could have reached `require`.
  */
-export function decide(rule: ServiceRule, observed: ReadonlyMap<string, TriggerObservation>): Decision {
+export function decide(
+  rule: ServiceRule,
+  observed: ReadonlyMap<string, TriggerObservation>,
+  time: JudgementTime = ANY_TIME,
+): Decision {
+  const levels = levelsOf(rule);
   const evidence = rule.triggers.map((t) =>
     evaluateTrigger(
       t,
-      observed.get(t.name) ?? { candidate: { kind: 'no_data', cause: 'not queried' }, baseline: undefined },
+      observed.get(t.name) ?? {
+        candidate: { value: { kind: 'no_data', cause: 'not queried' } },
+        baseline: undefined,
+        baselineKind: 'same_time',
+      },
+      time,
+      levels,
     ),
   );
+  const stops = (e: Evidence) => e.severity !== 'medium';
   // Medium severity opens an incident and notifies, but never rolls back (the seeds' severity table).
   const counted = evidence.filter(
-    (e, i) =>
-      (e.breached && e.severity !== 'medium') ||
-      (e.noData !== null && rule.triggers[i]!.onNoData === 'stop' && e.severity !== 'medium'),
+    (e, i) => stops(e) && (e.breached || (e.noData !== null && rule.triggers[i]!.onNoData === 'stop')),
   );
   const alerts = evidence.filter((e) => e.breached && e.severity === 'medium');
   // A medium trigger can never count towards a stop, so its missing data cannot leave one open.
   const unknown = evidence.filter(
-    (e, i) => e.noData !== null && rule.triggers[i]!.onNoData === 'inconclusive' && e.severity !== 'medium',
+    (e, i) =>
+      stops(e) &&
+      !e.breached &&
+      (e.undecided !== null || (e.noData !== null && rule.triggers[i]!.onNoData === 'inconclusive')),
   );
   const common = { evidence, breaches: counted.length, require: rule.require, alerts };
   if (counted.length >= rule.require) {
@@ -156,7 +227,8 @@ export function decide(rule: ServiceRule, observed: ReadonlyMap<string, TriggerO
     };
   }
   if (counted.length + unknown.length >= rule.require && unknown.length > 0) {
-    return { decision: 'inconclusive', reason: 'no_data', ...common };
+    const u = unknown[0]!;
+    return { decision: 'inconclusive', reason: u.undecided?.reason ?? 'no_data', ...common };
   }
   return {
     decision: 'allow',

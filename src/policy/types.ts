@@ -1,42 +1,128 @@
-import type { Sample } from '../metrics/provider.js';
+/** One timestamped observation: `t` in unix seconds. */
+export interface Sample {
+  t: number;
+  v: number;
+}
+
+/** One series of a grouped answer: the value of the grouping label (a histogram bucket's `le`) and its samples. */
+export interface SeriesGroup {
+  key: string;
+  samples: Sample[];
+}
 
 export type Aggregation = 'last' | 'mean' | 'max' | 'min' | 'p50' | 'p90' | 'p95' | 'p99';
 export type NoDataPolicy = 'inconclusive' | 'allow' | 'stop';
 export type Severity = 'critical' | 'high' | 'medium';
 
+/**
+ * What one sample of a trigger carries (docs/judgement.md, "What a sample is"):
+ * - `value`: one query, one number a step (a ratio, a quantile): no count, so limits are thresholds;
+ * - `ratio`: bad and all events a step (errors of requests, toxic of responses);
+ * - `mean`: the sum and count of per-event values a step (quality scores), optionally bounded;
+ * - `histogram`: a latency histogram's bucket counts a step, judged at `quantile`.
+ * The three count-aware kinds know how much evidence each step holds, so their limits are tests.
+ */
+export type Measure =
+  | { kind: 'value' }
+  | { kind: 'ratio' }
+  | { kind: 'mean'; bounds: readonly [number, number] | undefined }
+  | { kind: 'histogram'; quantile: number };
+
+/** One multi-window burn-rate condition (SRE Workbook, ch. 5): both windows burn at `factor` or more. */
+export interface BurnRateWindow {
+  longMs: number;
+  shortMs: number;
+  factor: number;
+}
+
+/** An availability objective on a ratio trigger (`slo: {objective: 99.9%}`): the bad ratio's budget is 1 - objective. */
+export interface Slo {
+  objective: number;
+  windows: readonly BurnRateWindow[];
+}
+
 /** One trigger of a service's policy, with durations and percentages already normalized. */
 export interface TriggerRule {
   name: string;
+  measure: Measure;
   max: number | undefined;
   min: number | undefined;
   /** Allowed relative increase over the baseline: 0.5 means the value may be at most 1.5 x baseline. */
   maxIncrease: number | undefined;
   /** Allowed relative decrease under the baseline: 0.2 means the value must stay at least 0.8 x baseline. */
   maxDecrease: number | undefined;
+  slo: Slo | undefined;
+  /** How a `value` series becomes one number (count-aware triggers pool their counts instead). */
   aggregate: Aggregation;
-  /** Consecutive breaching samples (newest last) before the trigger counts as breached. */
+  /**
+   * `value`: consecutive breaching samples (newest last) before the trigger counts as breached.
+   * Count-aware: the fewest steps that can stop (one step alone brings at most 1/N of the evidence).
+   */
   sustained: number;
+  /** Least evidence before the trigger may stop: requests (ratio, histogram), observations (mean), samples (value). */
+  minCount: number;
   onNoData: NoDataPolicy;
   reason: string | undefined;
   severity: Severity;
+  /** The trigger's window: the span `value` limits judge, and the "same time" of a shared breach. */
+  windowMs: number;
+  /** The length of one step of the series (the span one count covers). */
+  stepMs: number;
 }
 
 export interface ServiceRule {
   triggers: TriggerRule[];
   /** How many triggers must breach before the decision is stop (N of M). */
   require: number;
+  /**
+   * A healthy candidate is stopped by the service's tests with probability at most 1 - confidence over
+   * its whole guard window, however often it is judged (split evenly over the tests).
+   */
+  confidence: number;
+  /** The guard window: a regression may begin at any step of it. */
+  horizonMs: number;
 }
 
-/** What one query answered: samples oldest first, or no data with its cause. */
-export type Observation = { kind: 'samples'; samples: Sample[] } | { kind: 'no_data'; cause: string };
+/**
+ * What one query answered: samples oldest first; one series per value of a grouping label
+ * (histogram buckets); or no data with a cause a person can act on.
+ */
+export type Observation =
+  | { kind: 'samples'; samples: Sample[] }
+  | { kind: 'groups'; groups: SeriesGroup[] }
+  | { kind: 'no_data'; cause: string };
+
+/** One version's answers for one trigger, by part: `value`, or `bad`/`total`, `sum`/`count`, `buckets`. */
+export type Parts = Readonly<Partial<Record<PartName, Observation>>>;
+export type PartName = 'value' | 'bad' | 'total' | 'sum' | 'count' | 'buckets';
 
 export interface TriggerObservation {
-  candidate: Observation;
-  /** The stable version's (or the pre-deploy window's) answer; absent when no relative limit needs it. */
-  baseline: Observation | undefined;
+  candidate: Parts;
+  /**
+   * The stable version's answer over the same range (paired step by step), or with `baseline:
+   * before_deploy` the window before the deploy; absent when nothing needs it.
+   */
+  baseline: Parts | undefined;
+  /** Where the baseline comes from: beside the candidate at the same times, or before the deploy. */
+  baselineKind: 'same_time' | 'before_deploy';
+}
+
+/** When the judgement happens: the newest step it may see, and when the candidate was deployed. */
+export interface JudgementTime {
+  /** Unix seconds; samples after it are not seen (a backtest replays earlier times). */
+  now: number;
+  /** Unix seconds of the candidate's deploy (its pin commit); unknown for a fixed candidate. */
+  deployedAt: number | undefined;
 }
 
 export type Verdict = 'allow' | 'stop' | 'inconclusive';
+
+/** Why a trigger with data cannot decide. */
+export type Undecided =
+  { reason: 'not_enough_traffic'; detail: string } | { reason: 'shared_breach'; detail: string };
+
+/** How a limit was judged: a threshold on values, a sequential test on counts, or a burn rate. */
+export type TestKind = 'threshold' | 'sequential' | 'burn_rate';
 
 export interface Evidence {
   trigger: string;
@@ -46,15 +132,29 @@ export interface Evidence {
   /** `>` when the value must stay at or under the limit, `<` when at or over it. */
   comparator: '>' | '<' | null;
   breached: boolean;
-  /** Breaching samples at the end of the series, and how many were required. */
+  /** Breaching samples at the end of the series, and how many were required (`value` triggers). */
   sustained: { observed: number; required: number } | null;
   samples: number;
   /** Why there is no value, when there is none. */
   noData: string | null;
+  /** Data, but not enough to decide, or a breach the stable shares. */
+  undecided: Undecided | null;
   /** Unix seconds of the first sample of the breach (the newest breaching run), when breached. */
   degradedAt: number | null;
   severity: Severity;
   reason: string;
+  /** The limit shown: how it was judged. */
+  test: TestKind | null;
+  /**
+   * Anytime-valid p-value of the sequential test (the smallest level at which it would have stopped
+   * by now), and the level it is held to; null for thresholds.
+   */
+  pValue: number | null;
+  alpha: number | null;
+  /** The evidence behind the numbers: events of the candidate and of the stable (same steps). */
+  count: { candidate: number; stable: number | null; unit: string } | null;
+  /** One sentence for people: what was compared, on how much evidence, and the verdict. */
+  detail: string | null;
 }
 
 export interface Decision {

@@ -161,8 +161,12 @@ describe('the chaos test: watch mode with a 1 s interval', () => {
 describe('a stable that also fails verification', () => {
   it('is escalated after exactly one rollback commit (default depth)', async () => {
     const env = setup(['2.3.3', '2.4.0']);
-    env.metrics({ '2.4.0': failing, '2.3.3': failing });
+    // The stable is healthy beside the bad candidate (a breach both shared would be no one's fault),
+    // and fails once it is back alone.
+    env.metrics({ '2.4.0': failing, '2.3.3': healthy });
     const { done } = watchRun([...env.args, '--watch', '20s', '--interval', '1s', '--json']);
+    await until(() => env.repo.count() === 3, 15_000);
+    env.metrics({ '2.4.0': failing, '2.3.3': failing });
     const { code, stdout } = await done;
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as Report).services[0]).toMatchObject({ action: 'escalated', from: '2.3.3' });
@@ -178,8 +182,12 @@ describe('a stable that also fails verification', () => {
 
   it('falls back one version further with fallback_depth 2, and stops there', async () => {
     const env = setup(['2.3.2', '2.3.3', '2.4.0'], '      fallback_depth: 2\n');
-    env.metrics({ '2.4.0': failing, '2.3.3': failing, '2.3.2': failing });
+    env.metrics({ '2.4.0': failing, '2.3.3': healthy, '2.3.2': healthy });
     const { done } = watchRun([...env.args, '--watch', '20s', '--interval', '1s', '--json']);
+    await until(() => env.repo.count() === 4, 15_000);
+    env.metrics({ '2.4.0': failing, '2.3.3': failing, '2.3.2': healthy });
+    await until(() => env.repo.count() === 5, 15_000);
+    env.metrics({ '2.4.0': failing, '2.3.3': failing, '2.3.2': failing });
     const { stdout } = await done;
     expect((JSON.parse(stdout) as Report).services[0]).toMatchObject({ action: 'escalated', from: '2.3.2' });
     const rollbacks = env.repo.git('log', '--format=%s', '--grep=^rollback(').trim().split('\n');

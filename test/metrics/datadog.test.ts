@@ -3,7 +3,13 @@
  * (DataDog/datadog-api-client-typescript, v1 MetricsQueryResponse / MetricsQueryMetadata / APIErrorResponse).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDatadogProvider, type DatadogConfig, datadogBaseUrl } from '../../src/metrics/datadog.js';
+import {
+  createDatadogProvider,
+  type DatadogConfig,
+  datadogBaseUrl,
+  datadogDefaultStepMs,
+} from '../../src/metrics/datadog.js';
+import type { MetricQuery } from '../../src/metrics/provider.js';
 import { FakeServer, hang, instantRetries, json, metricQuery, text } from './helpers.js';
 
 const END = new Date('2026-01-01T12:00:00Z');
@@ -46,6 +52,41 @@ const ONE_SERIES = okAnswer([
     ],
   },
 ]);
+
+const BUCKETS_QUERY =
+  'sum:request.latency.bucket{service:api,version:{{version}}} by {le}.as_count().rollup(sum, {{step}})';
+
+/**
+ * Datadog's answer to `sum:request.latency.bucket{service:api,version:2.4.0} by {le}.as_count()`: one
+ * series per `le`, its scope the query's filter and the group's tag, its `tag_set` the group's tags.
+ */
+function bucketsAnswer(buckets: Record<string, Array<[number, number | null]>>) {
+  return {
+    status: 'ok',
+    res_type: 'time_series',
+    resp_version: 1,
+    query: 'sum:request.latency.bucket{service:api,version:2.4.0} by {le}.as_count()',
+    from_date: END_MS - 600_000,
+    to_date: END_MS,
+    group_by: ['le'],
+    message: '',
+    series: Object.entries(buckets).map(([le, pointlist]) => ({
+      metric: 'request.latency.bucket',
+      display_name: 'request.latency.bucket',
+      expression: `sum:request.latency.bucket{le:${le},service:api,version:2.4.0}.as_count()`,
+      scope: `le:${le},service:api,version:2.4.0`,
+      tag_set: [`le:${le}`],
+      aggr: 'sum',
+      interval: 60,
+      length: pointlist.length,
+      start: END_MS - 60_000,
+      end: END_MS,
+      pointlist,
+      query_index: 0,
+      unit: null,
+    })),
+  };
+}
 
 describe('datadog provider', () => {
   let server: FakeServer;
@@ -115,6 +156,105 @@ describe('datadog provider', () => {
 
     const mean = await provider.query(metricQuery({ query: QUERY, end: END, reduce: 'mean' }));
     expect(mean).toEqual({ kind: 'samples', samples: [{ t: END_MS / 1000, v: expect.closeTo(0.03, 10) }] });
+  });
+
+  it('reads from the query start when it is given', async () => {
+    server.answer(json(200, ONE_SERIES));
+    const start = new Date(END_MS - 3_600_000);
+    await createDatadogProvider(config).query(metricQuery({ query: QUERY, end: END, start }));
+    const u = new URL(server.requests[0]!.url, 'http://x');
+    expect(u.searchParams.get('from')).toBe(String(END_MS / 1000 - 3600));
+    expect(u.searchParams.get('to')).toBe(String(END_MS / 1000));
+  });
+
+  it.each<[string, Partial<MetricQuery>, string]>([
+    ["the trigger's step", { stepMs: 120_000 }, '120'],
+    ['the default for a 10m window', {}, '60'],
+    [
+      'the default coarsened to 1500 points over a 2-day range',
+      { start: new Date(END_MS - 2 * 86_400_000) },
+      '116',
+    ],
+  ])('renders {{step}} in seconds: %s', async (_name, query, step) => {
+    server.answer(json(200, ONE_SERIES));
+    await createDatadogProvider(config).query(
+      metricQuery({ query: 'sum:errors{*}.as_count().rollup(sum, {{step}})', end: END, ...query }),
+    );
+    const u = new URL(server.requests[0]!.url, 'http://x');
+    expect(u.searchParams.get('query')).toBe(`sum:errors{*}.as_count().rollup(sum, ${step})`);
+  });
+
+  it('groups a `by {le}` answer by the le tag of each series', async () => {
+    server.answer(
+      json(
+        200,
+        bucketsAnswer({
+          '0.25': [
+            [END_MS - 60_000, 40],
+            [END_MS, null],
+          ],
+          '0.5': [
+            [END_MS - 60_000, 55],
+            [END_MS, 58],
+          ],
+          inf: [
+            [END_MS - 60_000, 60],
+            [END_MS, 61],
+          ],
+        }),
+      ),
+    );
+    const result = await createDatadogProvider(config).query(
+      metricQuery({ query: BUCKETS_QUERY, end: END, part: 'buckets', groupBy: 'le' }),
+    );
+    expect(server.requests[0] && new URL(server.requests[0].url, 'http://x').searchParams.get('query')).toBe(
+      'sum:request.latency.bucket{service:api,version:2.4.0} by {le}.as_count().rollup(sum, 60)',
+    );
+    expect(result).toEqual({
+      kind: 'groups',
+      groups: [
+        { key: '0.25', samples: [{ t: END_MS / 1000 - 60, v: 40 }] },
+        {
+          key: '0.5',
+          samples: [
+            { t: END_MS / 1000 - 60, v: 55 },
+            { t: END_MS / 1000, v: 58 },
+          ],
+        },
+        {
+          key: 'inf',
+          samples: [
+            { t: END_MS / 1000 - 60, v: 60 },
+            { t: END_MS / 1000, v: 61 },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('finds the group tag in the scope when the series has no tag_set', async () => {
+    const answer = bucketsAnswer({ '0.1': [[END_MS, 5]] });
+    const [only] = answer.series;
+    server.answer(json(200, { ...answer, series: [{ ...only, tag_set: undefined }] }));
+    const result = await createDatadogProvider(config).query(
+      metricQuery({ query: BUCKETS_QUERY, end: END, groupBy: 'le' }),
+    );
+    expect(result).toEqual({
+      kind: 'groups',
+      groups: [{ key: '0.1', samples: [{ t: END_MS / 1000, v: 5 }] }],
+    });
+  });
+
+  it('names the series without the group tag, and the query', async () => {
+    server.answer(json(200, ONE_SERIES));
+    const result = await createDatadogProvider(config).query(
+      metricQuery({ query: QUERY, end: END, groupBy: 'le' }),
+    );
+    expect(result.kind === 'no_data' && result.cause).toBe(
+      `datadog ${config.base_url}: query returned 1 of 1 series without the label "le" it is grouped by ` +
+        `(service:support-agent,version:2.4.0): keep "le" in the query's grouping; query: ` +
+        'sum:trace.http.request.errors{service:support-agent,version:2.4.0}.as_rate().rollup(avg, 600)',
+    );
   });
 
   it('surfaces a status error verbatim', async () => {
@@ -243,6 +383,17 @@ describe('datadog provider', () => {
       expect(server.requests).toHaveLength(0);
     },
   );
+});
+
+describe('datadogDefaultStepMs', () => {
+  it.each([
+    [600_000, 600_000, 60_000],
+    [600_000, 86_400_000, 60_000],
+    [600_000, 2 * 86_400_000, 116_000],
+    [24 * 3_600_000, 24 * 3_600_000, 173_000],
+  ])('a %d ms window over a %d ms range steps %d ms', (windowMs, rangeMs, stepMs) => {
+    expect(datadogDefaultStepMs(windowMs, rangeMs)).toBe(stepMs);
+  });
 });
 
 describe('datadogBaseUrl', () => {

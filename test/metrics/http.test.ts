@@ -41,6 +41,34 @@ describe('http provider', () => {
     );
   });
 
+  it('fills {{start}} from the query start, {{step}} Prometheus-style and {{step_seconds}} in seconds', async () => {
+    server.answer(json(200, { data: { value: 5 } }));
+    await provider({
+      url: `${base}/q?from={{start}}&to={{end}}&step={{step_seconds}}&w={{window}}&q={{query}}`,
+    }).query(
+      metricQuery({
+        query: 'sum(increase(errors_total[{{step}}]))',
+        start: new Date(END.getTime() - 3_600_000),
+        stepMs: 120_000,
+        end: END,
+      }),
+    );
+    const u = new URL(server.requests[0]?.url ?? '', 'http://x');
+    expect(Object.fromEntries(u.searchParams)).toEqual({
+      from: String(END_S - 3600),
+      to: String(END_S),
+      step: '120',
+      w: '10m',
+      q: 'sum(increase(errors_total[2m]))',
+    });
+  });
+
+  it('fills {{step}} with the default step when the trigger sets none', async () => {
+    server.answer(json(200, { data: { value: 5 } }));
+    await provider({ url: `${base}/q?s={{step}}&ss={{step_seconds}}` }).query(metricQuery({ end: END }));
+    expect(server.requests[0]?.url).toBe('/q?s=1m&ss=60');
+  });
+
   it('POSTs the body template with JSON-escaped values', async () => {
     server.answer(json(200, { data: { value: 0.05 } }));
     await provider({
@@ -142,6 +170,96 @@ describe('http provider', () => {
       metricQuery({ end: END }),
     );
     expect(result).toEqual({ kind: 'samples', samples: [{ t: END_S, v: 0.07 }] });
+  });
+
+  it('groups objects by their groupBy field: keys as strings, one key and time summed, oldest first', async () => {
+    server.answer(
+      json(200, {
+        buckets: [
+          { le: '0.25', time: END_S, value: 6 },
+          { le: '0.25', time: END_S - 60, value: 5 },
+          { le: 0.5, time: END_S, value: 1 },
+          { le: 0.5, time: END_S, value: 2 },
+          { le: '+Inf', time: END_S, value: null },
+          { le: '+Inf', time: END_S - 60, value: 9 },
+        ],
+      }),
+    );
+    const result = await provider({ select: '$.buckets' }).query(
+      metricQuery({ end: END, part: 'buckets', groupBy: 'le' }),
+    );
+    expect(result).toEqual({
+      kind: 'groups',
+      groups: [
+        {
+          key: '0.25',
+          samples: [
+            { t: END_S - 60, v: 5 },
+            { t: END_S, v: 6 },
+          ],
+        },
+        { key: '0.5', samples: [{ t: END_S, v: 3 }] },
+        { key: '+Inf', samples: [{ t: END_S - 60, v: 9 }] },
+      ],
+    });
+  });
+
+  it('spreads untimed objects of each group one a minute up to the end', async () => {
+    server.answer(
+      json(200, {
+        rows: [
+          { bucket: 'fast', count: 1 },
+          { bucket: 'slow', count: 7 },
+          { bucket: 'fast', count: 2 },
+        ],
+      }),
+    );
+    const result = await provider({ select: '$.rows', value_field: 'count' }).query(
+      metricQuery({ end: END, groupBy: 'bucket' }),
+    );
+    expect(result).toEqual({
+      kind: 'groups',
+      groups: [
+        {
+          key: 'fast',
+          samples: [
+            { t: END_S - 60, v: 1 },
+            { t: END_S, v: 2 },
+          ],
+        },
+        { key: 'slow', samples: [{ t: END_S, v: 7 }] },
+      ],
+    });
+  });
+
+  it.each<[string, unknown, string]>([
+    [
+      'a number',
+      { buckets: [1, 2] },
+      'matched a number 1; the trigger is grouped by "le", so select must match objects each with a "le" field',
+    ],
+    [
+      'an object without the field',
+      { buckets: [{ bound: '0.1', value: 1 }] },
+      'matched an object without "le": {"bound":"0.1","value":1}; the trigger is grouped by "le"',
+    ],
+    [
+      'an object whose field is not a string or number',
+      { buckets: [{ le: true, value: 1 }] },
+      'matched an object without "le": {"le":true,"value":1}',
+    ],
+    [
+      'an object without a numeric value',
+      { buckets: [{ le: '0.1', value: 'many' }] },
+      'matched an object without a numeric "value" (set value_field)',
+    ],
+    ['only nulls', { buckets: [null, { le: '0.1', value: null }] }, 'matched only nulls'],
+  ])('answers no data when grouping meets %s', async (_name, body, cause) => {
+    server.answer(json(200, body));
+    const result = await provider({ select: '$.buckets' }).query(metricQuery({ end: END, groupBy: 'le' }));
+    expect(result.kind === 'no_data' && result.cause).toContain(
+      `http ${base}/metrics: select $.buckets ${cause}`,
+    );
   });
 
   it('answers no data when select matches nothing, naming the top-level keys', async () => {

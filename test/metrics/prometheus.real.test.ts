@@ -1,12 +1,19 @@
 /**
  * The Prometheus provider against a real Prometheus (Debian's `prometheus` package) holding two hours of
- * backfilled counters: the candidate 2.4.0 fails 9% of requests, the stable 2.3.3 1%.
+ * backfilled counters: the candidate 2.4.0 fails 9% of requests, the stable 2.3.3 1%; and latency
+ * histograms: the candidate answers 60% of requests within 100 ms, the stable 80%.
  * Without the binary the suite is skipped locally and fails in CI.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusProvider, type PrometheusProvider } from '../../src/metrics/prometheus.js';
 import type { MetricResult } from '../../src/metrics/provider.js';
-import { findPrometheus, type RunningPrometheus, startPrometheus } from '../support/prometheus.js';
+import {
+  findPrometheus,
+  LATENCY,
+  type RunningPrometheus,
+  startPrometheus,
+  TRAFFIC,
+} from '../support/prometheus.js';
 import { instantRetries, metricQuery } from './helpers.js';
 
 const bins = findPrometheus();
@@ -21,9 +28,28 @@ const ERROR_RATIO =
   'sum(rate(http_requests_total{service="support-agent",version="{{version}}",code=~"5.."}[{{window}}]))' +
   ' / sum(rate(http_requests_total{service="support-agent",version="{{version}}"}[{{window}}]))';
 
+/** Counts per step: each point is the increase over the step before it, never overlapping windows. */
+const BAD =
+  'sum(increase(http_requests_total{service="support-agent",version="{{version}}",code=~"5.."}[{{step}}]))';
+const TOTAL = 'sum(increase(http_requests_total{service="support-agent",version="{{version}}"}[{{step}}]))';
+const BUCKETS =
+  'sum by (le) (increase(http_request_duration_seconds_bucket{service="support-agent",version="{{version}}"}[{{step}}]))';
+
+function describeResult(result: MetricResult): string {
+  return result.kind === 'no_data' ? `no data: ${result.cause}` : `${result.kind}`;
+}
+
 function values(result: MetricResult): number[] {
-  if (result.kind !== 'samples') throw new Error(`expected samples, got no data: ${result.cause}`);
+  if (result.kind !== 'samples') throw new Error(`expected samples, got ${describeResult(result)}`);
   return result.samples.map((s) => s.v);
+}
+
+/** Requests a minute of `version`, those failing (code 5xx) or all of them. */
+function perMinute(version: string, failing: boolean): number {
+  return TRAFFIC.filter((t) => t.version === version && (!failing || t.code.startsWith('5'))).reduce(
+    (n, t) => n + t.perMinute,
+    0,
+  );
 }
 
 describe.skipIf(!bins && !inCi)('prometheus provider against a real Prometheus', () => {
@@ -62,7 +88,7 @@ describe.skipIf(!bins && !inCi)('prometheus provider against a real Prometheus',
   it('returns samples oldest first, one step apart, the last at the query end', async () => {
     const end = prom.dataEnd;
     const result = await provider.query(metricQuery({ query: ERROR_RATIO, end, stepMs: 120_000 }));
-    if (result.kind !== 'samples') throw new Error(result.cause);
+    if (result.kind !== 'samples') throw new Error(describeResult(result));
     const times = result.samples.map((s) => s.t);
     expect(times).toEqual([-10, -8, -6, -4, -2, 0].map((m) => end.getTime() / 1000 + m * 60));
   });
@@ -121,6 +147,48 @@ describe.skipIf(!bins && !inCi)('prometheus provider against a real Prometheus',
     const viaGet = createPrometheusProvider({ type: 'prometheus', url: prom.url, method: 'GET' });
     const result = await viaGet.query(metricQuery({ query: ERROR_RATIO, end: prom.dataEnd }));
     expect(values(result)[0]).toBeCloseTo(0.09, 3);
+  });
+
+  it.each(['2.4.0', '2.3.3'])(
+    'reads the latency buckets of %s grouped by le, one increase per step',
+    async (version) => {
+      const result = await provider.query(
+        metricQuery({
+          query: BUCKETS,
+          version,
+          end: prom.dataEnd,
+          stepMs: 120_000,
+          part: 'buckets',
+          groupBy: 'le',
+        }),
+      );
+      if (result.kind !== 'groups') throw new Error(`expected groups, got ${describeResult(result)}`);
+      const expected = LATENCY.find((l) => l.version === version)!.buckets;
+      expect(result.groups.map((g) => g.key).sort()).toEqual(expected.map(([le]) => le).sort());
+      const endS = prom.dataEnd.getTime() / 1000;
+      for (const [le, count] of expected) {
+        const group = result.groups.find((g) => g.key === le)!;
+        // Ten minutes at a step of 2m: the end and the five steps before it.
+        expect(group.samples.map((s) => s.t)).toEqual([-10, -8, -6, -4, -2, 0].map((m) => endS + m * 60));
+        for (const s of group.samples) expect(s.v).toBeCloseTo(2 * count, 6);
+      }
+    },
+  );
+
+  it('reads the parts of an error ratio as counts per step from the start, past the window', async () => {
+    const end = prom.dataEnd;
+    const start = new Date(end.getTime() - 30 * 60_000);
+    const ask = (query: string, part: 'bad' | 'total') =>
+      provider.query(metricQuery({ query, part, start, end, windowMs: 600_000, stepMs: 120_000 }));
+    const [bad, total] = await Promise.all([ask(BAD, 'bad'), ask(TOTAL, 'total')]);
+    if (bad.kind !== 'samples') throw new Error(describeResult(bad));
+    if (total.kind !== 'samples') throw new Error(describeResult(total));
+
+    const times = Array.from({ length: 16 }, (_, i) => start.getTime() / 1000 + i * 120);
+    expect(bad.samples.map((s) => s.t)).toEqual(times);
+    expect(total.samples.map((s) => s.t)).toEqual(times);
+    for (const v of values(bad)) expect(v).toBeCloseTo(2 * perMinute('2.4.0', true), 6);
+    for (const v of values(total)) expect(v).toBeCloseTo(2 * perMinute('2.4.0', false), 6);
   });
 
   // Kills the server: keep it last.

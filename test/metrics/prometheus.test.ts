@@ -8,6 +8,7 @@ import {
   defaultStepMs,
   type PrometheusConfig,
 } from '../../src/metrics/prometheus.js';
+import type { MetricQuery } from '../../src/metrics/provider.js';
 import { FakeServer, instantRetries, json, metricQuery, text } from './helpers.js';
 
 const END = new Date('2026-01-01T12:00:00Z');
@@ -232,6 +233,114 @@ describe('prometheus provider (HTTP API)', () => {
   it('answers no data for a trigger without a query', async () => {
     const result = await provider().query(metricQuery({ query: undefined, end: END }));
     expect(result).toEqual({ kind: 'no_data', cause: `prometheus ${base}: trigger error_rate has no query` });
+  });
+
+  it.each<[string, Partial<PrometheusConfig>, Partial<MetricQuery>, string, string]>([
+    ["the trigger's step", { step_ms: 30_000 }, { stepMs: 120_000 }, '2m', '120'],
+    ["the provider's step_ms", { step_ms: 30_000 }, {}, '30s', '30'],
+    ['the default for a 10m window', {}, {}, '1m', '60'],
+    ['the default for a 24h window', {}, { windowMs: 24 * 3_600_000 }, '173s', '173'],
+  ])('renders {{step}} as the step of the range query: %s', async (_name, config, query, step, param) => {
+    server.answer(json(200, matrix([])));
+    await provider(config).query(metricQuery({ query: 'sum(increase(x[{{step}}]))', end: END, ...query }));
+    const form = new URLSearchParams(server.requests[0]?.body);
+    expect(form.get('query')).toBe(`sum(increase(x[${step}]))`);
+    expect(form.get('step')).toBe(param);
+  });
+
+  it.each<[string, number, number]>([
+    ['a start on a step reads from the start', 30 * 60, 30 * 60],
+    ['a start between steps reads from the first step after it', 29.5 * 60, 28 * 60],
+    ['a start at the end reads the end alone', 0, 0],
+  ])('reads from the query start: %s', async (_name, startBeforeEnd, firstPointBeforeEnd) => {
+    server.answer(json(200, matrix([])));
+    await provider().query(
+      metricQuery({
+        query: 'up',
+        end: END,
+        start: new Date(END.getTime() - startBeforeEnd * 1000),
+        stepMs: 120_000,
+      }),
+    );
+    const form = new URLSearchParams(server.requests[0]?.body);
+    expect(form.get('start')).toBe(String(END_S - firstPointBeforeEnd));
+    expect(form.get('end')).toBe(String(END_S));
+  });
+
+  it('sends a range of exactly 10000 points', async () => {
+    server.answer(json(200, matrix([])));
+    const start = new Date(END.getTime() - 9999 * 60_000);
+    await provider().query(metricQuery({ query: 'up', end: END, start, stepMs: 60_000 }));
+    expect(new URLSearchParams(server.requests[0]?.body).get('start')).toBe(String(END_S - 9999 * 60));
+  });
+
+  it('refuses a range of more than 10000 points without sending it, naming the step that fits', async () => {
+    const start = new Date(END.getTime() - 7 * 86_400_000);
+    const result = await provider().query(metricQuery({ query: 'up', end: END, start, stepMs: 60_000 }));
+    expect(result).toEqual({
+      kind: 'no_data',
+      cause:
+        `prometheus ${base}: trigger error_rate: query not sent: 2025-12-25T12:00:00Z to 2026-01-01T12:00:00Z ` +
+        'at a step of 1m is 10081 points, over the 10000 one query may ask for (Prometheus refuses 11000): ' +
+        'make step: on trigger error_rate (or on the provider) at least 61s',
+    });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('refuses a direct range query of more than 10000 points too', async () => {
+    const result = await provider().rangeQuery('up', {
+      start: new Date(END.getTime() - 86_400_000),
+      end: END,
+      stepMs: 1000,
+    });
+    expect(result.kind === 'no_data' && result.cause).toContain('range query not sent: ');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('refuses a start after the end without sending anything', async () => {
+    const start = new Date(END.getTime() + 60_000);
+    const result = await provider().query(metricQuery({ query: 'up', end: END, start }));
+    expect(result).toEqual({
+      kind: 'no_data',
+      cause:
+        `prometheus ${base}: trigger error_rate: query not sent: the range to read starts ` +
+        '(2026-01-01T12:01:00Z) after it ends (2026-01-01T12:00:00Z)',
+    });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('groups by a label: one group per le, series of one le summed, reduce not used', async () => {
+    server.answer(
+      json(
+        200,
+        matrix([
+          { metric: { le: '0.25', pod: 'a' }, values: [[END_S, '3']] },
+          { metric: { le: '0.25', pod: 'b' }, values: [[END_S, '4']] },
+          { metric: { le: '+Inf', pod: 'a' }, values: [[END_S, '10']] },
+        ]),
+      ),
+    );
+    const result = await provider().query(
+      metricQuery({ query: 'increase(x_bucket[{{step}}])', end: END, groupBy: 'le', reduce: 'max' }),
+    );
+    expect(result).toEqual({
+      kind: 'groups',
+      groups: [
+        { key: '0.25', samples: [{ t: END_S, v: 7 }] },
+        { key: '+Inf', samples: [{ t: END_S, v: 10 }] },
+      ],
+    });
+  });
+
+  it('names the series without the grouping label, and the query', async () => {
+    server.answer(json(200, matrix([{ metric: { __name__: 'x_count' }, values: [[END_S, '1']] }])));
+    const result = await provider().query(metricQuery({ query: 'x_count', end: END, groupBy: 'le' }));
+    expect(result).toEqual({
+      kind: 'no_data',
+      cause:
+        `prometheus ${base}: query returned 1 of 1 series without the label "le" it is grouped by ` +
+        `(x_count{}): keep "le" in the query's grouping; query: x_count`,
+    });
   });
 
   it.each(['2.4.0"}', '2.4.0"} or vector(1) #', '2.4.0}', '2.4.0\n'])(

@@ -9,13 +9,16 @@ import {
   secondsDuration,
   TemplateError,
   type TemplateVars,
+  triggerQuery,
 } from '../../src/metrics/template.js';
+import { metricQuery } from './helpers.js';
 
 const vars: TemplateVars = {
   version: '2.4.0',
   service: 'support-agent',
   stage: 'canary',
   window: 600_000,
+  step: 60_000,
   stable_version: '2.3.3',
   args: { job: 'api', route: '/v1/chat' },
 };
@@ -30,6 +33,8 @@ describe('renderQuery', () => {
     ['{{service}}', 'support-agent'],
     ['{{stage}}', 'canary'],
     ['[{{window}}]', '[10m]'],
+    ['[{{step}}]', '[1m]'],
+    ['sum(increase(http_requests_total[{{ step }}]))', 'sum(increase(http_requests_total[1m]))'],
     ['{{args.job}}', 'api'],
     ['{job="{{args.job}}",version="{{version}}"}', '{job="api",version="2.4.0"}'],
     ['no placeholders {a="b"}', 'no placeholders {a="b"}'],
@@ -50,7 +55,7 @@ describe('renderQuery', () => {
 
   it('lists the known placeholders when one is unknown', () => {
     expect(() => renderQuery('{{env}}', vars, prometheusDuration)).toThrow(
-      'known are {{version}}, {{stable_version}}, {{service}}, {{stage}}, {{window}}, {{args.NAME}}',
+      'known are {{version}}, {{stable_version}}, {{service}}, {{stage}}, {{window}}, {{step}}, {{args.NAME}}',
     );
   });
 
@@ -173,5 +178,34 @@ describe('durations', () => {
 
   it.each([0, -1, Number.NaN])('refuses the window %d', (ms) => {
     expect(() => prometheusDuration(ms)).toThrow(TemplateError);
+  });
+});
+
+describe('{{step}}', () => {
+  it.each([
+    ['Prometheus', prometheusDuration, 60_000, '1m'],
+    ['Prometheus', prometheusDuration, 90_000, '90s'],
+    ['Prometheus', prometheusDuration, 173_000, '173s'],
+    ['seconds', secondsDuration, 60_000, '60'],
+    ['seconds', secondsDuration, 300_000, '300'],
+  ] as const)('renders in the %s syntax, like {{window}}: %d ms is %s', (_name, syntax, step, text) => {
+    expect(renderQuery('{{step}}', { ...vars, step }, syntax)).toBe(text);
+  });
+
+  it.each([0, -60_000, Number.NaN])('refuses the step %d ms, naming the step', (step) => {
+    expect(() => renderQuery('[{{step}}]', { ...vars, step }, prometheusDuration)).toThrow(
+      `step must be a positive duration, got ${step} ms`,
+    );
+  });
+
+  it("a trigger's query renders the step the provider reads with", () => {
+    const q = metricQuery({
+      query: 'sum(increase(errors_total[{{step}}])) over {{window}}',
+      stepMs: undefined,
+    });
+    expect(triggerQuery(q, 'test', prometheusDuration, 120_000)).toEqual({
+      ok: true,
+      text: 'sum(increase(errors_total[2m])) over 10m',
+    });
   });
 });

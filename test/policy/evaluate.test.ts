@@ -7,6 +7,11 @@ import type { Observation, ServiceRule, TriggerObservation, TriggerRule } from '
 function rule(over: Partial<TriggerRule> = {}): TriggerRule {
   return {
     name: 'error_rate',
+    measure: { kind: 'value' },
+    slo: undefined,
+    minCount: 1,
+    windowMs: 600_000,
+    stepMs: 60_000,
     max: undefined,
     min: undefined,
     maxIncrease: undefined,
@@ -25,7 +30,11 @@ const series = (...v: number[]): Observation => ({
   samples: v.map((x, i) => ({ t: 1000 + i * 60, v: x })),
 });
 const none: Observation = { kind: 'no_data', cause: 'query returned no series' };
-const obs = (candidate: Observation, baseline?: Observation): TriggerObservation => ({ candidate, baseline });
+const obs = (candidate: Observation, baseline?: Observation): TriggerObservation => ({
+  candidate: { value: candidate },
+  baseline: baseline && { value: baseline },
+  baselineKind: 'same_time',
+});
 
 describe('evaluateTrigger', () => {
   it.each([
@@ -141,6 +150,8 @@ describe('evaluateTrigger', () => {
 describe('decide', () => {
   const three = (over: Partial<TriggerRule>[] = [{}, {}, {}], require = 1): ServiceRule => ({
     require,
+    confidence: 0.99,
+    horizonMs: 7_200_000,
     triggers: ['a', 'b', 'c'].map((name, i) => rule({ name, max: 1, ...over[i] })),
   });
   const observed = (...o: Observation[]) => new Map(o.map((x, i) => [['a', 'b', 'c'][i]!, obs(x)]));
@@ -262,6 +273,8 @@ describe('decide, invariants', () => {
     const serviceRule: ServiceRule = {
       triggers: rules,
       require: Math.min(c.require, rules.length),
+      confidence: 0.99,
+      horizonMs: 7_200_000,
     };
     const o = new Map(rules.map((r, i) => [r.name, obs(c.observations[i]!)]));
     return { serviceRule, o };
@@ -314,6 +327,8 @@ describe('decide, invariants', () => {
 describe('decide, severity', () => {
   const rules = (severity: 'critical' | 'high' | 'medium'): ServiceRule => ({
     require: 1,
+    confidence: 0.99,
+    horizonMs: 7_200_000,
     triggers: [rule({ name: 'quality', min: 0.75, severity, reason: 'quality_drop' })],
   });
   const low = new Map([['quality', obs(series(0.6))]]);
@@ -360,6 +375,8 @@ describe('medium triggers without data', () => {
   it('do not make the decision inconclusive', () => {
     const r: ServiceRule = {
       require: 1,
+      confidence: 0.99,
+      horizonMs: 7_200_000,
       triggers: [
         rule({ name: 'errors', max: 0.05 }),
         rule({ name: 'quality', min: 0.7, severity: 'medium' }),

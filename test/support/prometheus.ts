@@ -1,5 +1,5 @@
 /**
- * A real Prometheus for tests, with two hours of backfilled request counters.
+ * A real Prometheus for tests, with two hours of backfilled request counters and latency histograms.
  *
  * Recipe (Debian's prometheus 2.42; `apt-get install prometheus` ships `prometheus` and `promtool`):
  *  1. write OpenMetrics text: one sample a minute per series for two hours, timestamps in seconds, ending a
@@ -57,19 +57,60 @@ export const TRAFFIC: ReadonlyArray<{ version: string; code: string; perMinute: 
 export const SERVICE = 'support-agent';
 
 /**
- * OpenMetrics text for `http_requests_total{service, version, code}` counters: one sample a minute from
- * `endSeconds - durationSeconds` to `endSeconds` (both on whole minutes), each series' samples together.
+ * Requests per minute of each version at or under each latency bound, cumulative as a histogram's `le`
+ * buckets count them: the candidate answers 60% of its 1000 requests a minute within 100 ms, the stable
+ * version 80%. Every request lands in `+Inf`.
+ */
+export const LATENCY: ReadonlyArray<{
+  version: string;
+  buckets: ReadonlyArray<[le: string, perMinute: number]>;
+}> = [
+  {
+    version: '2.4.0',
+    buckets: [
+      ['0.1', 600],
+      ['0.25', 850],
+      ['0.5', 950],
+      ['+Inf', 1000],
+    ],
+  },
+  {
+    version: '2.3.3',
+    buckets: [
+      ['0.1', 800],
+      ['0.25', 950],
+      ['0.5', 990],
+      ['+Inf', 1000],
+    ],
+  },
+];
+
+/** One counter series: a sample a minute from `start` to `end`, growing by `perMinute`. */
+function counterLines(series: string, perMinute: number, start: number, end: number): string[] {
+  const lines: string[] = [];
+  for (let t = start, count = 0; t <= end; t += 60, count += perMinute) lines.push(`${series} ${count} ${t}`);
+  return lines;
+}
+
+/**
+ * OpenMetrics text for `http_requests_total{service, version, code}` counters and the
+ * `http_request_duration_seconds_bucket{service, version, le}` buckets of a histogram (no `_sum` or
+ * `_count`: promtool does not need them): one sample a minute from `endSeconds - durationSeconds` to
+ * `endSeconds` (both on whole minutes), each series' samples together.
  */
 export function openMetricsFixture(endSeconds: number, durationSeconds = 2 * 3600): string {
-  const lines = ['# HELP http_requests Requests served.', '# TYPE http_requests counter'];
   const start = endSeconds - durationSeconds;
+  const lines = ['# HELP http_requests Requests served.', '# TYPE http_requests counter'];
   for (const { version, code, perMinute } of TRAFFIC) {
-    let count = 0;
-    for (let t = start; t <= endSeconds; t += 60) {
-      lines.push(
-        `http_requests_total{service="${SERVICE}",version="${version}",code="${code}"} ${count} ${t}`,
-      );
-      count += perMinute;
+    const series = `http_requests_total{service="${SERVICE}",version="${version}",code="${code}"}`;
+    lines.push(...counterLines(series, perMinute, start, endSeconds));
+  }
+  lines.push('# HELP http_request_duration_seconds Request latency.');
+  lines.push('# TYPE http_request_duration_seconds histogram');
+  for (const { version, buckets } of LATENCY) {
+    for (const [le, perMinute] of buckets) {
+      const series = `http_request_duration_seconds_bucket{service="${SERVICE}",version="${version}",le="${le}"}`;
+      lines.push(...counterLines(series, perMinute, start, endSeconds));
     }
   }
   lines.push('# EOF');
