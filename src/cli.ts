@@ -4,6 +4,8 @@ import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { audit, auditTable } from './commands/audit.js';
+import { backtest, backtestJson, backtestText } from './commands/backtest.js';
+import { historyDeploys, seriesDeploys } from './commands/backtest-sources.js';
 import { check, lockedMessage } from './commands/check.js';
 import { demo } from './commands/demo.js';
 import { evaluate, UsageError } from './commands/evaluate.js';
@@ -30,6 +32,8 @@ Usage:
   pinback evaluate [-c FILE] [--metrics-file F] [--candidate V] [--stable V] [--service S]... [--json]
   pinback audit    [-c FILE] [--gitops PATH|URL] [--branch B] [--service S]... [--json]
   pinback check    [-c FILE] [--gitops PATH|URL] [--branch B] [--service S]...
+  pinback backtest [-c FILE] (--series FILE | --gitops PATH|URL [--branch B]) [--service S]...
+                   [--step DURATION] [--json]   replay the policy over recorded deploys
   pinback demo
 
 Exit codes: 0 completed, 1 an operation failed or the check gate is closed, 2 usage or policy-file error.`;
@@ -46,6 +50,8 @@ const OPTIONS = {
   service: { type: 'string', multiple: true },
   watch: { type: 'string' },
   interval: { type: 'string' },
+  series: { type: 'string' },
+  step: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -106,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'demo') return demo(process.stdout);
-  if (!['run', 'evaluate', 'audit', 'check'].includes(command))
+  if (!['run', 'evaluate', 'audit', 'check', 'backtest'].includes(command))
     throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
 
   const policy = await loadPolicy(v.config);
@@ -161,6 +167,24 @@ async function main(argv: string[]): Promise<number> {
       print(result.report, v.json);
       for (const f of result.failures) process.stderr.write(`pinback: ${f.message}\n`);
       return result.failures.length ? 1 : 0;
+    }
+    case 'backtest': {
+      const stepMs = durationFlag(v.step, '--step') ?? 60_000;
+      const deploys =
+        v.series !== undefined
+          ? await seriesDeploys(policy, v.series, v.service)
+          : await withStore(policy, v, (store) =>
+              historyDeploys(policy, store, {
+                services: v.service,
+                providers: providersFor(policy, dirname(resolve(policy.file)), v['metrics-file']),
+                now: new Date(),
+              }),
+            );
+      const result = await backtest(policy, deploys, stepMs / 1000);
+      process.stdout.write(
+        v.json ? `${JSON.stringify(backtestJson(result), null, 2)}\n` : `${backtestText(result)}\n`,
+      );
+      return 0;
     }
     case 'audit': {
       const entries = await withStore(policy, v, (store) => audit(policy, store, v.service));
