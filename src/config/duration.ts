@@ -38,5 +38,6 @@ export function formatDuration(ms: number): string {
 export function parseRatio(input: string | number): number | undefined {
   if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? input : undefined;
   const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(input);
-  return m ? Number(m[1]) / 100 : undefined;
+  // Through the decimal text, so 99.9% is 0.999 and not 0.9990000000000001.
+  return m ? Number(`${m[1]}e-2`) : undefined;
 }

@@ -19,7 +19,7 @@
 export interface DetectorSettings {
   /** The level: a healthy candidate crosses 1/alpha with probability at most alpha. */
   alpha: number;
-  /** The fewest steps that can stop: N steps at the cap cross exactly for a change at the deploy. */
+  /** The fewest steps that can stop (see stepCap). */
   sustained: number;
   /** Steps in the guard window: a change may begin at any of them. */
   horizon: number;
@@ -62,18 +62,15 @@ function startMass(from: number, to: number, horizon: number, h: number): number
   return mass;
 }
 
-/** Steps after the deploy within which a regression is still "at the deploy" for the cap (warm-up, a slow rollout). */
-const EARLY_STEPS = 3;
-
 /**
- * The per-step cap: `sustained` steps at the cap cross 1/alpha for a regression that begins within
- * the first EARLY_STEPS steps. It never lets one step cross alone when `sustained` is 2 or more.
+ * The per-step cap: with `sustained: N`, no N - 1 steps at the cap bring the mixture past half of
+ * 1/alpha, even when every component saturates for a regression the prior weighs most (one that
+ * starts with the deploy): one spike can never stop, N strong steps can. `sustained: 1` leaves a
+ * step uncapped.
  */
-export function stepCap(alpha: number, components: number, sustained: number, horizon: number): number {
-  const h = Math.max(1, harmonic(Math.max(1, horizon) - 1));
-  const early = Math.min(EARLY_STEPS - 1, Math.max(0, horizon - 1));
-  const weight = startMass(early, early, Math.max(1, horizon), h);
-  return Math.pow(components / (weight * alpha), 1 / Math.max(1, sustained));
+export function stepCap(alpha: number, sustained: number): number {
+  if (sustained <= 1) return Number.POSITIVE_INFINITY;
+  return Math.pow(1 / (2 * AT_DEPLOY * alpha), 1 / (sustained - 1));
 }
 
 /** Runs the detector over the steps (oldest first). Steps without evidence are simply absent. */
@@ -81,10 +78,11 @@ export function detect(steps: readonly StepFactors[], s: DetectorSettings): Dete
   const k = steps[0]?.factors.length ?? 0;
   const threshold = 1 / s.alpha;
   const horizon = Math.max(1, s.horizon);
-  const cap = stepCap(s.alpha, Math.max(1, k), s.sustained, horizon);
+  const cap = stepCap(s.alpha, s.sustained);
   const h = Math.max(1, harmonic(horizon - 1));
   // sums[j] = sum over start steps of w(start) * product of capped factors since then (component j).
   const sums = new Array<number>(k).fill(0);
+  // The current run of steps that favoured each alternative: where a breach began, for people.
   const since = new Array<number | null>(k).fill(null);
   let started = 0;
   let previous = -1;
@@ -99,7 +97,7 @@ export function detect(steps: readonly StepFactors[], s: DetectorSettings): Dete
     let mixture = 0;
     for (let j = 0; j < k; j++) {
       const f = Math.min(cap, Math.max(0, step.factors[j]!));
-      if (fresh > sums[j]! || since[j] === null) since[j] = step.t;
+      since[j] = f > 1 ? (since[j] ?? step.t) : null;
       sums[j] = (sums[j]! + fresh) * f;
       mixture += sums[j]! / k;
     }

@@ -158,10 +158,12 @@ export function judgeHistogram(
     unit: 'requests',
     outcomes: [],
   };
+  if (o.candidate.buckets?.kind !== 'groups') {
+    result.noData = missing(o.candidate.buckets, 'the histogram');
+    return result;
+  }
   if (cand.problem || keys.length === 0) {
-    result.noData = cand.problem ?? missing(o.candidate.buckets, 'the histogram');
-    if (!cand.problem && o.candidate.buckets?.kind === 'groups')
-      result.noData = 'no step since the deploy has every bucket';
+    result.noData = cand.problem ?? 'no step since the deploy has every bucket';
     return result;
   }
   const same =

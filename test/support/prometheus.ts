@@ -98,7 +98,11 @@ function counterLines(series: string, perMinute: number, start: number, end: num
  * `_count`: promtool does not need them): one sample a minute from `endSeconds - durationSeconds` to
  * `endSeconds` (both on whole minutes), each series' samples together.
  */
-export function openMetricsFixture(endSeconds: number, durationSeconds = 2 * 3600): string {
+export function openMetricsFixture(
+  endSeconds: number,
+  durationSeconds = 2 * 3600,
+  extra: ExtraSeries = () => [],
+): string {
   const start = endSeconds - durationSeconds;
   const lines = ['# HELP http_requests Requests served.', '# TYPE http_requests counter'];
   for (const { version, code, perMinute } of TRAFFIC) {
@@ -113,8 +117,17 @@ export function openMetricsFixture(endSeconds: number, durationSeconds = 2 * 360
       lines.push(...counterLines(series, perMinute, start, endSeconds));
     }
   }
+  lines.push(...extra(start, endSeconds));
   lines.push('# EOF');
   return `${lines.join('\n')}\n`;
+}
+
+/** More OpenMetrics lines (a `# TYPE` line, then series) for the window `[start, end]`, in seconds. */
+export type ExtraSeries = (start: number, end: number) => string[];
+
+/** One counter series a minute from `start` to `end`, growing by `perMinute` (for ExtraSeries). */
+export function counterSeries(series: string, perMinute: number, start: number, end: number): string[] {
+  return counterLines(series, perMinute, start, end);
 }
 
 async function freePort(): Promise<number> {
@@ -150,12 +163,13 @@ function exited(child: ChildProcess): Promise<void> {
 export async function startPrometheus(
   bins: PrometheusBinaries,
   now = Date.now(),
+  extra?: ExtraSeries,
 ): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'pinback-prom-'));
   const dataDir = join(dir, 'data');
   const endSeconds = Math.floor(now / 60_000) * 60 - 120;
   const fixture = join(dir, 'fixture.om');
-  await writeFile(fixture, openMetricsFixture(endSeconds));
+  await writeFile(fixture, openMetricsFixture(endSeconds, 2 * 3600, extra));
   await execFileAsync(bins.promtool, ['tsdb', 'create-blocks-from', 'openmetrics', '-q', fixture, dataDir]);
   const config = join(dir, 'prometheus.yml');
   await writeFile(config, 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
