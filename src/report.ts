@@ -28,6 +28,17 @@ export interface ReportEvidence {
   limit: number | null;
   breached: boolean;
   cause?: string | undefined;
+  /** How the limit was judged: threshold, sequential (a test on counts) or burn_rate. */
+  test?: string | undefined;
+  /** The sequential test's anytime-valid p-value and the level it is held to. */
+  p_value?: number | undefined;
+  alpha?: number | undefined;
+  /** Events behind the numbers: the candidate's and the stable's at the same steps. */
+  count?: { candidate: number; stable: number | null; unit: string } | undefined;
+  /** Data but no verdict yet: not_enough_traffic or shared_breach, with a sentence. */
+  undecided?: { reason: string; detail: string } | undefined;
+  /** One sentence for people. */
+  detail?: string | undefined;
 }
 
 export interface Report {
@@ -43,6 +54,12 @@ export function reportEvidence(e: Evidence): ReportEvidence {
     limit: e.limit,
     breached: e.breached,
     ...(e.noData ? { cause: e.noData } : {}),
+    ...(e.test ? { test: e.test } : {}),
+    ...(e.pValue !== null ? { p_value: e.pValue } : {}),
+    ...(e.alpha !== null ? { alpha: e.alpha } : {}),
+    ...(e.count ? { count: e.count } : {}),
+    ...(e.undecided ? { undecided: e.undecided } : {}),
+    ...(e.detail ? { detail: e.detail } : {}),
   };
 }
 
@@ -85,9 +102,10 @@ export function evidenceTerm(
 export function humanLine(r: ServiceReport): string {
   const breached = r.evidence.filter((e) => e.breached).map(evidenceTerm);
   const missing = r.evidence.filter((e) => e.cause).map((e) => `${e.trigger}: no data (${e.cause})`);
+  const undecided = r.evidence.filter((e) => e.undecided).map((e) => `${e.trigger}: ${e.undecided!.detail}`);
   const versions = r.from ? ` ${r.from}${r.to ? ` -> ${r.to}` : ''}` : '';
   const action = r.action === 'none' ? '' : ` [${r.action}${r.commit ? ` ${r.commit.slice(0, 12)}` : ''}]`;
-  const parts = [...breached, ...missing];
+  const parts = [...breached, ...missing, ...undecided];
   const detail = r.detail ? ` (${r.detail})` : '';
   return `${r.service}: ${r.decision} ${r.reason}${versions}${action}${parts.length ? `: ${parts.join('; ')}` : ''}${detail}`;
 }

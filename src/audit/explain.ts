@@ -16,6 +16,8 @@ export function explain(decision: Decision): string {
   const lines = decision.evidence
     .filter((e) => e.breached)
     .map((e) => {
+      // A test on counts says what it compared and on how much evidence; a threshold, its numbers.
+      if (e.detail !== null && e.test !== 'threshold') return `${e.trigger} ${e.detail}`;
       const bound = e.comparator === '<' ? 'min' : 'max';
       const base = e.baseline !== null ? ` (baseline ${num(e.baseline)})` : '';
       const sustained = e.sustained ? ` (sustained ${e.sustained.observed} samples)` : '';

@@ -24,38 +24,38 @@ const POLICY = `version: 1
 gitops: { repo: ./gitops, branch: main }
 providers:
   metrics: { type: file, path: metrics.json }
-defaults: { provider: metrics, window: 10m, cooldown: 30m }
+defaults: { provider: metrics, step: 1m, confidence: 99%, cooldown: 30m }
 services:
   support-agent:
     stage: canary
     pin: { file: apps/support-agent/kustomization.yaml, kustomize_image: ghcr.io/acme/support-agent }
     guard_window: 2h
     triggers:
-      error_rate:        { max: 0.05, sustained: 3, reason: error_spike }
-      tool_failure_rate: { max: 0.03, sustained: 3, reason: error_spike }
-      latency_p95_ms:    { max: 1800, max_increase: 50%, reason: sla_breach }
-    require: 2
+      errors:        { ratio: {}, max_increase: 20%, slo: { objective: 99% }, reason: error_spike }
+      tool_failures: { ratio: {}, max_increase: 20%, reason: error_spike }
     on_rollback:
       lock_candidate: true
       kill_switch: { file: apps/support-agent/flags.yaml, yaml_path: data.writes_disabled, value: "true" }
 `;
 
-/** Ten minutes of one-a-minute samples ending now: the candidate degrades 90 s after its deploy. */
+/**
+ * Ten minutes of counts, a minute each, since the deploy: the candidate takes 10% of the traffic
+ * (1,000 requests a minute beside the stable's 9,000) and degrades 90 s after its deploy.
+ */
 function metrics(now: number): string {
   const at = (i: number) => now - (9 - i) * 60;
-  const series = (values: number[]) => values.map((v, i) => [at(i), v]);
+  const counts = (values: number[]) => values.map((v, i) => [at(i), v]);
+  const parts = (bad: number[], total: number) => ({ bad: counts(bad), total: counts(bad.map(() => total)) });
   return JSON.stringify(
     {
       'support-agent': {
         '2.4.0': {
-          error_rate: series([0.004, 0.005, 0.006, 0.005, 0.004, 0.006, 0.031, 0.058, 0.067, 0.071]),
-          tool_failure_rate: series([0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.02, 0.041, 0.047, 0.052]),
-          latency_p95_ms: series([1150, 1180, 1160, 1170, 1190, 1210, 1400, 1580, 1620, 1650]),
+          errors: parts([4, 31, 58, 67, 71, 66, 70, 74, 69, 71], 1000),
+          tool_failures: parts([9, 24, 41, 47, 52, 49, 51, 50, 53, 52], 1000),
         },
         '2.3.3': {
-          error_rate: series([0.005, 0.004, 0.005, 0.005, 0.006, 0.004, 0.005, 0.005, 0.004, 0.005]),
-          tool_failure_rate: series([0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01]),
-          latency_p95_ms: series([1120, 1130, 1110, 1150, 1140, 1120, 1130, 1150, 1140, 1130]),
+          errors: parts([44, 46, 43, 47, 45, 44, 48, 45, 43, 46], 9000),
+          tool_failures: parts([91, 88, 90, 93, 89, 92, 90, 87, 91, 90], 9000),
         },
       },
     },
@@ -103,8 +103,10 @@ export async function demo(out: NodeJS.WritableStream): Promise<number> {
 
   say(`pinback demo in ${root}`);
   say('  gitops/      a GitOps repo: support-agent pinned to 2.3.3 three days ago, to 2.4.0 ten minutes ago');
-  say('  metrics.json 2.4.0 degrades 90 s after its deploy: errors 0.5% -> 7.1%, tool failures 1% -> 5.2%');
-  say('  pinback.yml  stop when 2 triggers breach for 3 samples; lock the candidate; flip the kill switch');
+  say('  metrics.json counts a minute: 2.4.0 (10% of the traffic) degrades 90 s after its deploy:');
+  say('               errors 0.5% -> 7%, tool failures 1% -> 5%; the stable 2.3.3 stays at 0.5% and 1%');
+  say("  pinback.yml  stop when the errors are shown worse than the stable's by over 20% at the same");
+  say('               minutes (99% confidence over the whole guard window); lock it; flip the kill switch');
   say();
 
   const policyFile = join(root, 'pinback.yml');

@@ -73,7 +73,7 @@ function timeline(i: Incident): string {
     const gap = i.pinnedAt
       ? ` (${num(Math.round((i.degradedAt.getTime() - i.pinnedAt.getTime()) / 1000))} s after the pin)`
       : '';
-    rows.push(['Degraded', code(iso(i.degradedAt)), `first breaching sample${gap}`]);
+    rows.push(['Degraded', code(iso(i.degradedAt)), `first breaching step${gap}`]);
   }
   rows.push(['Breach evaluated', code(iso(i.evaluatedAt)), text(i.reason)]);
   if (i.committedAt)
@@ -106,6 +106,8 @@ function decision(i: Incident): string {
         (e) =>
           `- ${code(e.trigger)} sustained: ${e.sustained!.observed} of ${e.sustained!.required} consecutive samples`,
       ),
+    // How each count-aware trigger was judged, in words: what was compared, on how much evidence.
+    ...i.evidence.filter((e) => e.detail).map((e) => `- ${code(e.trigger)}: ${text(e.detail!)}`),
     `- Mode: ${code(i.mode)}`,
   ];
   if (i.commit)
