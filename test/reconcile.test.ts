@@ -224,3 +224,49 @@ describe('after the verification window', () => {
     expect(repo.count()).toBe(3);
   });
 });
+
+describe('count-aware triggers end to end', () => {
+  /** Per-minute counts on whole minutes of the range asked: 1,000 requests, `rate` of them bad. */
+  const counts = (rate: (version: string) => number): MetricsProvider => ({
+    query: async (q) => {
+      const end = Math.floor(q.end.getTime() / 60_000) * 60;
+      const start = q.start ? q.start.getTime() / 1000 : end - q.windowMs / 1000;
+      const samples = [];
+      for (let t = end; t > start; t -= 60)
+        samples.unshift({ t, v: q.part === 'bad' ? 1000 * rate(q.version) : 1000 });
+      return samples.length ? { kind: 'samples', samples } : { kind: 'no_data', cause: 'no minute in range' };
+    },
+  });
+  const policy = `version: 1\nservices:\n  api:\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    triggers: { errors: { ratio: {}, max_increase: 20%, reason: error_spike } }\n    on_rollback: { verify: { window: 3m } }\n`;
+
+  it('rolls back a candidate shown worse than the stable at the same minutes, then verifies the stable', async () => {
+    const repo = repoWith();
+    const metrics = counts((v) => (v === '1.1.0' ? 0.08 : 0.005));
+    const report = await reconcile(repo, policy, metrics);
+    expect(report).toMatchObject({
+      decision: 'stop',
+      reason: 'error_spike',
+      action: 'rolled_back',
+      to: '1.0.0',
+    });
+    expect(report.evidence[0]).toMatchObject({ test: 'sequential', breached: true });
+    expect(repo.git('log', '-1', '--format=%B')).toMatch(
+      /errors 8% \([\d,]+ of [\d,]+\) vs the stable's 0\.5%/,
+    );
+
+    const rolledAt = Number(repo.git('log', '-1', '--format=%ct').trim()) * 1000;
+    const verified = await reconcile(repo, policy, metrics, undefined, () => new Date(rolledAt + 5 * 60_000));
+    expect(verified).toMatchObject({ reason: 'recovered', action: 'already_rolled_back' });
+  });
+
+  it('leaves a candidate within the tolerance alone', async () => {
+    const repo = repoWith();
+    const report = await reconcile(
+      repo,
+      policy,
+      counts((v) => (v === '1.1.0' ? 0.0055 : 0.005)),
+    );
+    expect(report).toMatchObject({ decision: 'allow', reason: 'within_limits', action: 'none' });
+    expect(repo.count()).toBe(2);
+  });
+});
