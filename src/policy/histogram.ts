@@ -21,14 +21,31 @@ export function parseLe(key: string): number | undefined {
   return k !== '' && !Number.isNaN(n) ? n : undefined;
 }
 
-/** Buckets per step key. A step missing any bucket is left out; counts are made monotonic as Prometheus does. */
-export function bucketsBySteps(
-  groups: readonly SeriesGroup[],
-  stepSec: number,
-  now: number,
-): { steps: Map<number, Buckets>; problem: string | undefined } {
+// A backtest judges the same histogram at every step: turn its groups into steps once.
+const bucketCache = new WeakMap<readonly SeriesGroup[], Map<number, BucketSteps>>();
+
+export interface BucketSteps {
+  steps: Map<number, Buckets>;
+  problem: string | undefined;
+}
+
+/**
+ * Buckets per step key, every step (callers bound the keys by `lastKey(now)`). A step missing any
+ * bucket is left out; counts are made monotonic as Prometheus does.
+ */
+export function bucketsBySteps(groups: readonly SeriesGroup[], stepSec: number): BucketSteps {
+  let bySteps = bucketCache.get(groups);
+  if (!bySteps) bucketCache.set(groups, (bySteps = new Map()));
+  const hit = bySteps.get(stepSec);
+  if (hit) return hit;
+  const result = build(groups, stepSec);
+  bySteps.set(stepSec, result);
+  return result;
+}
+
+function build(groups: readonly SeriesGroup[], stepSec: number): BucketSteps {
   const parsed = groups
-    .map((g) => ({ le: parseLe(g.key), values: keyed(g.samples, stepSec, now), key: g.key }))
+    .map((g) => ({ le: parseLe(g.key), values: keyed(g.samples, stepSec), key: g.key }))
     .sort((a, b) => (a.le ?? 0) - (b.le ?? 0));
   const bad = parsed.find((g) => g.le === undefined);
   if (bad) return { steps: new Map(), problem: `bucket le=${JSON.stringify(bad.key)} is not a number` };

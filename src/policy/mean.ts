@@ -24,7 +24,7 @@ import {
   short,
   type TestSettings,
 } from './outcome.js';
-import { commonKeys, firstKey, indexOf, keyed, samplesOf } from './steps.js';
+import { commonKeys, firstKey, indexOf, keyed, lastKey, samplesOf } from './steps.js';
 import type { JudgementTime, TriggerObservation, TriggerRule } from './types.js';
 
 interface Side {
@@ -126,9 +126,11 @@ export function judgeMean(
 ): MeasureResult {
   const bounds = rule.measure.kind === 'mean' ? rule.measure.bounds : undefined;
   const stepSec = rule.stepMs / 1000;
-  const sums = keyed(samplesOf(o.candidate.sum), stepSec, time.now);
-  const ns = keyed(samplesOf(o.candidate.count), stepSec, time.now);
-  const keys = commonKeys([sums, ns], firstKey(time, stepSec)).filter((k) => ns.get(k)! > 0);
+  const sums = keyed(samplesOf(o.candidate.sum), stepSec);
+  const ns = keyed(samplesOf(o.candidate.count), stepSec);
+  const keys = commonKeys([sums, ns], firstKey(time, stepSec), lastKey(time.now, stepSec)).filter(
+    (k) => ns.get(k)! > 0,
+  );
   const result: MeasureResult = {
     noData: null,
     baselineMissing: null,
@@ -147,8 +149,8 @@ export function judgeMean(
     return result;
   }
   const same = o.baselineKind === 'same_time' && o.baseline;
-  const sSum = same ? keyed(samplesOf(o.baseline!.sum), stepSec, time.now) : new Map<number, number>();
-  const sN = same ? keyed(samplesOf(o.baseline!.count), stepSec, time.now) : new Map<number, number>();
+  const sSum = same ? keyed(samplesOf(o.baseline!.sum), stepSec) : new Map<number, number>();
+  const sN = same ? keyed(samplesOf(o.baseline!.count), stepSec) : new Map<number, number>();
   const rows: Row[] = keys.map((k) => ({
     t: k * stepSec,
     index: indexOf(k, time, stepSec, keys[0]!),
@@ -193,10 +195,10 @@ export function judgeMean(
       );
     }
   } else if (rel.length && o.baseline) {
-    const rs = keyed(samplesOf(o.baseline.sum), stepSec, Number.POSITIVE_INFINITY);
-    const rn = keyed(samplesOf(o.baseline.count), stepSec, Number.POSITIVE_INFINITY);
+    const rs = keyed(samplesOf(o.baseline.sum), stepSec);
+    const rn = keyed(samplesOf(o.baseline.count), stepSec);
     const ref = new Spread();
-    for (const k of commonKeys([rs, rn], -Infinity)) {
+    for (const k of commonKeys([rs, rn], -Infinity, Infinity)) {
       const side = sideOf(rs.get(k), rn.get(k));
       if (side) ref.add(side);
     }

@@ -25,7 +25,7 @@ import {
   splitStep,
   type TestSettings,
 } from './outcome.js';
-import { firstKey, groupsOf, indexOf } from './steps.js';
+import { firstKey, groupsOf, indexOf, lastKey } from './steps.js';
 import type { JudgementTime, TriggerObservation, TriggerRule } from './types.js';
 
 interface Row {
@@ -147,9 +147,10 @@ export function judgeHistogram(
 ): MeasureResult {
   const q = rule.measure.kind === 'histogram' ? rule.measure.quantile : 0.95;
   const stepSec = rule.stepMs / 1000;
-  const cand = bucketsBySteps(groupsOf(o.candidate.buckets), stepSec, time.now);
+  const cand = bucketsBySteps(groupsOf(o.candidate.buckets), stepSec);
   const from = firstKey(time, stepSec);
-  const keys = [...cand.steps.keys()].filter((k) => k >= from).sort((a, b) => a - b);
+  const last = lastKey(time.now, stepSec);
+  const keys = [...cand.steps.keys()].filter((k) => k >= from && k <= last).sort((a, b) => a - b);
   const result: MeasureResult = {
     noData: null,
     baselineMissing: null,
@@ -168,7 +169,7 @@ export function judgeHistogram(
   }
   const same =
     o.baselineKind === 'same_time' && o.baseline
-      ? bucketsBySteps(groupsOf(o.baseline.buckets), stepSec, time.now)
+      ? bucketsBySteps(groupsOf(o.baseline.buckets), stepSec)
       : undefined;
   const rows: Row[] = keys.map((k) => ({
     t: k * stepSec,
@@ -189,7 +190,7 @@ export function judgeHistogram(
         result.baselineMissing = `the stable's histogram: ${same.problem ?? missing(o.baseline.buckets, 'the stable')}`;
       } else for (const [tol, up, w] of rel) result.outcomes.push(relative(rows, q, tol, up, tests(w)));
     } else {
-      const before = bucketsBySteps(groupsOf(o.baseline.buckets), stepSec, Number.POSITIVE_INFINITY);
+      const before = bucketsBySteps(groupsOf(o.baseline.buckets), stepSec);
       const ref = pool([...before.steps.values()]);
       const refQ = ref ? quantile(ref, q) : Number.NaN;
       if (!Number.isFinite(refQ) || refQ <= 0) {

@@ -25,7 +25,7 @@ import {
   type TestSettings,
 } from './outcome.js';
 import type { StepFactors } from './e-detector.js';
-import { commonKeys, firstKey, indexOf, keyed, samplesOf } from './steps.js';
+import { commonKeys, firstKey, indexOf, keyed, lastKey, samplesOf } from './steps.js';
 import type { JudgementTime, TriggerObservation, TriggerRule } from './types.js';
 
 export interface RatioRow {
@@ -43,17 +43,17 @@ export function ratioRows(
   time: JudgementTime,
   stepSec: number,
 ): { rows: RatioRow[]; noData: string | null } {
-  const bad = keyed(samplesOf(o.candidate.bad), stepSec, time.now);
-  const all = keyed(samplesOf(o.candidate.total), stepSec, time.now);
-  const keys = commonKeys([bad, all], firstKey(time, stepSec));
+  const bad = keyed(samplesOf(o.candidate.bad), stepSec);
+  const all = keyed(samplesOf(o.candidate.total), stepSec);
+  const keys = commonKeys([bad, all], firstKey(time, stepSec), lastKey(time.now, stepSec));
   if (keys.length === 0) {
     const cause =
       bad.size === 0 ? missing(o.candidate.bad, 'bad events') : missing(o.candidate.total, 'all events');
     return { rows: [], noData: bad.size && all.size ? 'no step since the deploy has both counts' : cause };
   }
   const same = o.baselineKind === 'same_time' && o.baseline;
-  const sBad = same ? keyed(samplesOf(o.baseline!.bad), stepSec, time.now) : new Map<number, number>();
-  const sAll = same ? keyed(samplesOf(o.baseline!.total), stepSec, time.now) : new Map<number, number>();
+  const sBad = same ? keyed(samplesOf(o.baseline!.bad), stepSec) : new Map<number, number>();
+  const sAll = same ? keyed(samplesOf(o.baseline!.total), stepSec) : new Map<number, number>();
   const origin = keys[0]!;
   const rows = keys.map((key): RatioRow => {
     const sb = sBad.get(key);

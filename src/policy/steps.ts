@@ -11,22 +11,35 @@ export function stepKey(t: number, stepSec: number): number {
 }
 
 /**
- * Whether a sample is seen at `now`. Half a step of slack: a backend's clock a little ahead of the
+ * The newest step key seen at `now`. Half a step of slack: a backend's clock a little ahead of the
  * runner's is not the future, and a replay's next step (a whole step later) still is.
  */
-export function seen(t: number, now: number, stepSec: number): boolean {
-  return t <= now + stepSec / 2;
+export function lastKey(now: number, stepSec: number): number {
+  return Number.isFinite(now) ? Math.floor(now / stepSec + 0.5) : Number.POSITIVE_INFINITY;
 }
 
-/** A series as values by step key: finite samples up to `now` (a later sample is not seen yet). */
-export function keyed(samples: readonly Sample[], stepSec: number, now: number): Map<number, number> {
-  const out = new Map<number, number>();
+/** Whether a sample at `t` is seen at `now` (see lastKey). */
+export function seen(t: number, now: number, stepSec: number): boolean {
+  return stepKey(t, stepSec) <= lastKey(now, stepSec);
+}
+
+// A backtest judges the same series at every step: key each series once.
+const keyedCache = new WeakMap<readonly Sample[], Map<number, Map<number, number>>>();
+
+/**
+ * A series as values by step key, every finite sample (two samples in one step: the later one
+ * stands, as Prometheus' would). Callers bound the keys by `lastKey(now)`.
+ */
+export function keyed(samples: readonly Sample[], stepSec: number): ReadonlyMap<number, number> {
+  let bySteps = keyedCache.get(samples);
+  if (!bySteps) keyedCache.set(samples, (bySteps = new Map()));
+  let out = bySteps.get(stepSec);
+  if (out) return out;
+  out = new Map<number, number>();
   for (const s of samples) {
-    if (!Number.isFinite(s.v) || !seen(s.t, now, stepSec)) continue;
-    const key = stepKey(s.t, stepSec);
-    // Two samples in one step (a backend's own resolution): the later one stands, as Prometheus' would.
-    out.set(key, s.v);
+    if (Number.isFinite(s.v)) out.set(stepKey(s.t, stepSec), s.v);
   }
+  bySteps.set(stepSec, out);
   return out;
 }
 
@@ -52,9 +65,15 @@ export function indexOf(key: number, time: JudgementTime, stepSec: number, origi
   return Math.max(0, key - first);
 }
 
-/** Keys present in every map, ascending, from `from` on. */
-export function commonKeys(maps: ReadonlyArray<ReadonlyMap<number, unknown>>, from: number): number[] {
+/** Keys present in every map, ascending, from `from` to `to`. */
+export function commonKeys(
+  maps: ReadonlyArray<ReadonlyMap<number, unknown>>,
+  from: number,
+  to: number,
+): number[] {
   if (maps.length === 0) return [];
   const [first, ...rest] = maps;
-  return [...first!.keys()].filter((k) => k >= from && rest.every((m) => m.has(k))).sort((a, b) => a - b);
+  return [...first!.keys()]
+    .filter((k) => k >= from && k <= to && rest.every((m) => m.has(k)))
+    .sort((a, b) => a - b);
 }

@@ -89,7 +89,7 @@ export function judgeThreshold(
   const candidate = all.filter((s) => s.t > start);
   const abs = absolute(rule);
   const same = o.baselineKind === 'same_time' && o.baseline !== undefined;
-  const stableAt = same ? keyed(samplesOf(o.baseline!.value), stepSec, time.now) : new Map<number, number>();
+  const stableAt = same ? keyed(samplesOf(o.baseline!.value), stepSec) : new Map<number, number>();
   const before = !same && o.baseline ? samplesOf(o.baseline.value).filter((s) => Number.isFinite(s.v)) : [];
   const beforeValue = before.length
     ? aggregate(

@@ -3,7 +3,7 @@
  * reads them, burn rates, minimum evidence, time alignment and shared breaches.
  */
 import { describe, expect, it } from 'vitest';
-import { poissonUpperTail } from '../../src/policy/burn-rate.js';
+import { binomialUpperTail, poissonUpperTail } from '../../src/policy/burn-rate.js';
 import { detect, stepCap } from '../../src/policy/e-detector.js';
 import { decide, evaluateTrigger } from '../../src/policy/evaluate.js';
 import { type Buckets, countAbove, countBelow, parseLe, quantile } from '../../src/policy/histogram.js';
@@ -282,5 +282,21 @@ describe('the evidence explains itself', () => {
     expect(e.detail).toMatch(
       /^5% \(250 of 5,000\) vs the stable's 0\.5% \(25 of 5,000\) over the same 5 steps, \+20% allowed: past the tolerance \(anytime p=<?[\d.e-]+, level 0\.01\)$/,
     );
+  });
+});
+
+describe('binomial tails', () => {
+  it.each([
+    [0, 10, 0.5, 1],
+    [1, 1, 0.3, 0.3],
+    [3, 3, 0.5, 0.125],
+    [2, 4, 0.5, 11 / 16],
+    [11, 10, 0.5, 0],
+  ])('P(Binomial(%i of %i at %f)) upper tail is %f', (k, n, p, expected) => {
+    expect(binomialUpperTail(k, n, p)).toBeCloseTo(expected, 10);
+  });
+
+  it('is quick and finite for thousands of events', () => {
+    expect(binomialUpperTail(5200, 10_000, 0.5)).toBeCloseTo(3.6e-5, 5);
   });
 });

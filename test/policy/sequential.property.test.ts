@@ -243,6 +243,47 @@ describe('what must never stop', () => {
     }
   });
 
+  it('a shared outage in the first minutes, judged with an SLO burn-rate guard too (low traffic)', () => {
+    // The outage's minutes stay in the candidate's "since the deploy" burn windows after it ends,
+    // and a thinly used stable may look under the burn rate by chance: neither may decide.
+    const slo = {
+      objective: 0.98,
+      windows: [
+        { longMs: 3_600_000, shortMs: 300_000, factor: 14.4 },
+        { longMs: 21_600_000, shortMs: 1_800_000, factor: 6 },
+      ],
+    };
+    const agent: ServiceRule = {
+      require: 1,
+      confidence: 0.99,
+      horizonMs: MINUTES * 60_000,
+      triggers: [
+        trigger('errors', { maxIncrease: 0.2, minCount: 100, slo }),
+        trigger('quality', { measure: { kind: 'mean', bounds: [0, 1] }, maxDecrease: 0.03 }),
+        trigger('toxicity', { maxIncrease: 0.2 }),
+      ],
+    };
+    for (let i = 0; i < 120; i++) {
+      const start = 1 + (i % 15);
+      const c: Canary = {
+        rpm: [15, 30][i % 2]!,
+        stableRatio: [1, 3][Math.floor(i / 2) % 2]!,
+        minutes: 60,
+        base: { ...BASE, errors: 0.01 },
+        metrics: ['errors'],
+        shared: { errors: (m) => (m >= start && m < start + 10 ? 20 : 1) },
+        seed: 5000 + i,
+      };
+      const observed = observeCanary(c);
+      // The burn rate is judged at each look, so every look is checked.
+      for (let m = 1; m <= 60; m++) {
+        expect(decide(agent, observed, { now: DEPLOY + m * 60, deployedAt: DEPLOY }).decision).not.toBe(
+          'stop',
+        );
+      }
+    }
+  });
+
   it.each([150, 1000, 5000])(
     'an isolated one-minute spike on the candidate (errors x10, latency x3) at %i a minute',
     (rpm) => {
