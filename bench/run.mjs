@@ -91,3 +91,44 @@ const bare = join(dir, 'remote.git');
 execFileSync('git', ['clone', '-q', '--bare', repo, bare], { env });
 execFileSync('git', ['-C', bare, 'config', 'uploadpack.allowFilter', 'true'], { env });
 time(`run --mode dry-run, remote (file://), shallow blob-less clone`, 5, run(`file://${bare}`));
+
+// Backtest: 500 deploys (two hours each, a step a minute) through `pinback backtest`, against the
+// floor of reading and parsing the same series file in a bare node process.
+const series = join(dir, 'series.json');
+const generator = join(dir, 'bench-series.mjs');
+execFileSync(
+  process.execPath,
+  [
+    'node_modules/esbuild/bin/esbuild',
+    'bench/decision/bench-series.ts',
+    '--bundle',
+    '--platform=node',
+    '--format=esm',
+    `--outfile=${generator}`,
+    '--log-level=warning',
+  ],
+  { stdio: 'inherit' },
+);
+execFileSync(node, [generator, series, '500']);
+const parse = () =>
+  execFileSync(node, ['-e', `JSON.parse(require('fs').readFileSync(${JSON.stringify(series)}, 'utf8'))`]);
+const replay = () =>
+  execFileSync(
+    node,
+    ['dist/cli.js', 'backtest', '-c', 'examples/policies/http-service.yml', '--series', series, '--json'],
+    { ...quiet, env: { ...process.env, PROMETHEUS_URL: 'http://unused.invalid' }, maxBuffer: 1 << 30 },
+  );
+const floor = [];
+const spent = [];
+for (let i = 0; i < 3; i++) {
+  let t = process.hrtime.bigint();
+  parse();
+  floor.push(Number(process.hrtime.bigint() - t) / 1e6);
+  t = process.hrtime.bigint();
+  replay();
+  spent.push(Number(process.hrtime.bigint() - t) / 1e6);
+}
+console.log(
+  `${'backtest: 500 deploys x 120 steps, http-service policy'.padEnd(58)} median ${median(spent).toFixed(0).padStart(5)} ms  ` +
+    `(${(median(spent) / median(floor)).toFixed(1)}x parsing the file alone, ${median(floor).toFixed(0)} ms; 3 runs)`,
+);

@@ -10,7 +10,7 @@
  * series (so two deploys may reuse version names); without them the shared `metrics` are read.
  */
 import { z } from 'zod';
-import { jqPath, type MetricsFile, parseMetricsFile } from '../metrics/file-format.js';
+import { jqPath, type MetricsFile, validateMetrics } from '../metrics/file-format.js';
 import { isValidVersion } from '../pins/version.js';
 
 const time = z.union([
@@ -73,7 +73,7 @@ export function parseSeriesFile(
   }
   let shared: MetricsFile = {};
   if (parsed.data.metrics !== undefined) {
-    const m = parseMetricsFile(JSON.stringify(parsed.data.metrics, nanSafe));
+    const m = validateMetrics(parsed.data.metrics);
     if (!m.ok) return { ok: false, cause: `in .metrics ${m.cause}` };
     shared = m.data;
   }
@@ -81,7 +81,7 @@ export function parseSeriesFile(
   for (const [i, d] of parsed.data.deploys.entries()) {
     let metrics = shared;
     if (d.metrics !== undefined) {
-      const m = parseMetricsFile(JSON.stringify({ [d.service]: d.metrics }, nanSafe));
+      const m = validateMetrics({ [d.service]: d.metrics });
       if (!m.ok)
         return { ok: false, cause: `in .deploys[${i}].metrics ${m.cause.replace(/^at \.[^.[]+/, 'at ')}` };
       metrics = m.data;
@@ -102,9 +102,4 @@ export function parseSeriesFile(
     });
   }
   return { ok: true, deploys };
-}
-
-/** NaN survives a round trip through JSON.stringify as the bare token the metrics parser accepts. */
-function nanSafe(_k: string, v: unknown): unknown {
-  return typeof v === 'number' && !Number.isFinite(v) ? `__${v}` : v;
 }

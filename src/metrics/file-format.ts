@@ -156,6 +156,13 @@ export function parseMetricsFile(
   } catch (e) {
     return { ok: false, cause: `is not JSON: ${(e as Error).message}` };
   }
+  return validateMetrics(json);
+}
+
+/** Already-parsed JSON (a backtest's series file) validated as the metrics file's content. */
+export function validateMetrics(
+  json: unknown,
+): { ok: true; data: MetricsFile } | { ok: false; cause: string } {
   const parsed = metricsFile.safeParse(json);
   if (parsed.success) return { ok: true, data: parsed.data };
   const [first, ...rest] = parsed.error.issues;
