@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 
 const node = process.execPath;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -96,19 +97,14 @@ time(`run --mode dry-run, remote (file://), shallow blob-less clone`, 5, run(`fi
 // floor of reading and parsing the same series file in a bare node process.
 const series = join(dir, 'series.json');
 const generator = join(dir, 'bench-series.mjs');
-execFileSync(
-  process.execPath,
-  [
-    'node_modules/esbuild/bin/esbuild',
-    'bench/decision/bench-series.ts',
-    '--bundle',
-    '--platform=node',
-    '--format=esm',
-    `--outfile=${generator}`,
-    '--log-level=warning',
-  ],
-  { stdio: 'inherit' },
-);
+await build({
+  entryPoints: ['bench/decision/bench-series.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  outfile: generator,
+  logLevel: 'warning',
+});
 execFileSync(node, [generator, series, '500']);
 const parse = () =>
   execFileSync(node, ['-e', `JSON.parse(require('fs').readFileSync(${JSON.stringify(series)}, 'utf8'))`]);
