@@ -29,7 +29,8 @@ Usage:
   pinback run      [-c FILE] [--gitops PATH|URL] [--branch B] [--metrics-file F]
                    [--service S]... [--mode auto|dry-run] [--incident-dir DIR] [--json]
                    [--watch DURATION --interval DURATION]   keep evaluating; act within one interval
-  pinback evaluate [-c FILE] [--metrics-file F] [--candidate V] [--stable V] [--service S]... [--json]
+  pinback evaluate [-c FILE] [--metrics-file F] [--candidate V] [--stable V] [--since TIME]
+                   [--service S]... [--json]
   pinback audit    [-c FILE] [--gitops PATH|URL] [--branch B] [--service S]... [--json]
   pinback check    [-c FILE] [--gitops PATH|URL] [--branch B] [--service S]...
   pinback backtest [-c FILE] (--series FILE | --gitops PATH|URL [--branch B]) [--service S]...
@@ -51,6 +52,7 @@ const OPTIONS = {
   watch: { type: 'string' },
   interval: { type: 'string' },
   series: { type: 'string' },
+  since: { type: 'string' },
   step: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -76,6 +78,13 @@ function durationFlag(value: string | undefined, flag: string): number | undefin
   if (ms === undefined || ms <= 0)
     throw new UsageError(`${flag} takes a duration such as 30s, 10m or 1h, not "${value}"`);
   return ms;
+}
+
+function timeFlag(value: string | undefined, flag: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const t = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+  if (Number.isNaN(t)) throw new UsageError(`${flag} takes unix seconds or an ISO 8601 time, not "${value}"`);
+  return new Date(t);
 }
 
 function modeOf(v: Values): Mode | undefined {
@@ -123,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
         now: new Date(),
         candidate: v.candidate,
         stable: v.stable,
+        since: timeFlag(v.since, '--since'),
         services: v.service,
       });
       print(report, v.json);

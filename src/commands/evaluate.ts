@@ -10,6 +10,8 @@ export interface EvaluateOptions {
   /** `--candidate` / `--stable`: versions for services whose pin history is not read. */
   candidate?: string | undefined;
   stable?: string | undefined;
+  /** `--since`: the candidate's deploy; count-aware triggers are read, and tested, from then on. */
+  since?: Date | undefined;
   services?: readonly string[] | undefined;
 }
 
@@ -40,7 +42,11 @@ export async function evaluate(policy: Policy, o: EvaluateOptions): Promise<Repo
         `service ${service.name}: no candidate version: pass --candidate VERSION (pinback run reads it from the pin)`,
       );
     }
-    const decision = await judge(service, { candidate, stable }, { providers: o.providers, end: o.now });
+    const decision = await judge(
+      service,
+      { candidate, stable },
+      { providers: o.providers, end: o.now, since: o.since, deployedAt: o.since },
+    );
     return serviceReport(
       { service: service.name, stage: service.stage, from: candidate, to: stable ?? null },
       decision,

@@ -1,5 +1,6 @@
 /** One trigger of the policy file normalized: its rule (limits, pure judgement) and its queries. */
 import type { Measure, Slo, TriggerRule } from '../policy/types.js';
+import { parseDuration } from './duration.js';
 import { BUILT_IN_DEFAULTS, type PartQuery, type TriggerQuery } from './policy.js';
 import type { ServiceInput, TriggerInput } from './schema.js';
 
@@ -40,6 +41,24 @@ function partsOf(t: TriggerInput): PartQuery[] {
   return [p('value', t.query)];
 }
 
+/**
+ * A PromQL range selector longer than the step (`increase(x[5m])` read every minute), or undefined.
+ * Brackets that hold no duration (a regex class in a label matcher) are not ranges.
+ */
+function overlappingRange(query: string | undefined, stepMs: number): string | undefined {
+  for (const [, inner] of (query ?? '').matchAll(/\[([^[\]]+)\]/g)) {
+    const range = inner!.split(':')[0]!.trim();
+    if (/^\{\{\s*step\s*\}\}$/.test(range)) continue;
+    const ms = parseDuration(range);
+    if (ms !== undefined && ms > stepMs) return range;
+  }
+  return undefined;
+}
+
+function overlapFactor(range: string, stepMs: number): number {
+  return Math.round(parseDuration(range)! / stepMs);
+}
+
 /** The rule and the queries of one trigger, and what is wrong with it that the schema cannot see. */
 export function normalizeTrigger(
   t: TriggerInput,
@@ -60,6 +79,19 @@ export function normalizeTrigger(
       if (p.query === undefined || p.query.trim() === '') {
         const where = measure.kind === 'value' ? 'query' : `${measure.kind}.${p.part}`;
         issues.push({ path: [], message: `a ${c.providerType} trigger needs ${where}: the query to send` });
+      }
+    }
+  }
+  if (counted && c.providerType === 'prometheus') {
+    for (const p of parts) {
+      const overlap = overlappingRange(p.query, stepMs);
+      if (overlap) {
+        issues.push({
+          path: [measure.kind, p.part],
+          message:
+            `counts over [${overlap}] read every ${stepMs / 1000}s overlap: each event would be counted ` +
+            `${overlapFactor(overlap, stepMs)} times; use [{{step}}] (e.g. increase(x[{{step}}]))`,
+        });
       }
     }
   }

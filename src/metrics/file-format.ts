@@ -183,16 +183,24 @@ export function partNames(value: PartsValue): string {
 }
 
 /**
- * The samples of one value in the range. Plain numbers have no time: they keep their meaning (spread
- * over the window, the newest at `end`) whatever the start. Timed samples are kept when
+ * The samples of one value in the range. Plain numbers have no time: a single query's are spread
+ * over the window, the newest at `end`; a part's (`stepS` given) are one a step, the newest at `end`. Timed samples are kept when
  * `start < t <= end`.
  */
-export function samplesOf(v: SeriesValue, startS: number, endS: number, windowS: number): Sample[] {
+export function samplesOf(
+  v: SeriesValue,
+  startS: number,
+  endS: number,
+  windowS: number,
+  stepS?: number,
+): Sample[] {
   if (typeof v === 'number') return [{ t: endS, v }];
   if (v.length === 0) return [];
   if (typeof v[0] === 'number') {
     const nums = v as number[];
-    const step = windowS / nums.length;
+    // Per-step counts (a count-aware trigger's parts) are one a step; a single query's values
+    // spread over its window, as they always were.
+    const step = stepS ?? windowS / nums.length;
     return nums.map((n, i) => ({ t: endS - (nums.length - 1 - i) * step, v: n }));
   }
   return (v as Array<[number, number]>)

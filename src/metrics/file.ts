@@ -114,7 +114,10 @@ export function answer(data: MetricsFile, q: MetricQuery, label: string): Metric
   }
   const part = q.part;
   const { startMs, endMs } = rangeOf(q);
-  const inRange = (v: SeriesValue): Sample[] => samplesOf(v, startMs / 1000, endMs / 1000, q.windowMs / 1000);
+  // A part is per-step counts: plain numbers are one a step (the step the query asks for).
+  const stepS = q.part === undefined ? undefined : (q.stepMs ?? 60_000) / 1000;
+  const inRange = (v: SeriesValue): Sample[] =>
+    samplesOf(v, startMs / 1000, endMs / 1000, q.windowMs / 1000, stepS);
   const nothing: MetricResult = {
     kind: 'no_data',
     cause:

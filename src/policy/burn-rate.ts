@@ -4,69 +4,19 @@
  *
  * A condition holds when both its long and its short window burn the error budget (1 - objective)
  * at `factor` times the sustainable rate or faster. A candidate younger than the long window is read
- * over its whole life. Guards against false alarms: the long window's bad events must be
- * significant against a candidate that meets its objective (a Poisson tail at the test's level
- * divided by the looks of the guard window, so the level holds over all of them: the low-traffic
- * false alarm the Workbook warns of); a step in which the stable itself burns at the rate is shared
- * and left out of the candidate's windows; and a condition the stable meets over the same windows is
- * a shared breach, not the candidate's fault.
+ * over its whole life. Guards against false alarms: the long window's bad events must show a burn
+ * faster than the factor (a Poisson tail at the test's level divided by the looks of the guard
+ * window, so the level holds over all of them: the low-traffic false alarm the Workbook warns of);
+ * a step in which the stable itself burns at the rate is shared and left out of the candidate's
+ * windows; a condition the stable meets over the same windows is a shared breach; and with a stable
+ * beside it, the candidate must also be shown worse than the stable.
  */
 import { count, type LimitOutcome, pct, type TestSettings } from './outcome.js';
+import { binomialUpperTail, poissonUpperTail } from './tails.js';
+
+export { binomialUpperTail, poissonUpperTail };
 import type { RatioRow } from './ratio.js';
 import type { BurnRateWindow, Slo } from './types.js';
-
-/** P(X >= k) for X ~ Poisson(mean), by summing the lower tail (k is a count of events). */
-export function poissonUpperTail(k: number, mean: number): number {
-  if (k <= 0) return 1;
-  if (mean <= 0) return 0;
-  const whole = Math.ceil(k - 1e-9);
-  let term = Math.exp(-mean);
-  let below = term;
-  for (let i = 1; i < whole; i++) {
-    term *= mean / i;
-    below += term;
-    if (term < 1e-300 && i > mean) break;
-  }
-  return Math.max(0, 1 - below);
-}
-
-/** ln Gamma(x) for x > 0 (Lanczos, g = 7: about 15 significant digits). */
-function logGamma(x: number): number {
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  const z = x - 1;
-  let a = c[0]!;
-  const t = z + 7.5;
-  for (let i = 1; i < 9; i++) a += c[i]! / (z + i);
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
-}
-
-/** P(X >= k) for X ~ Binomial(n, p): the upper tail, term by term from its first. */
-export function binomialUpperTail(k: number, n: number, p: number): number {
-  const kk = Math.max(0, Math.ceil(k - 1e-9));
-  const nn = Math.round(n);
-  if (kk <= 0) return 1;
-  if (kk > nn || p <= 0) return 0;
-  if (p >= 1) return 1;
-  let term = Math.exp(
-    logGamma(nn + 1) -
-      logGamma(kk + 1) -
-      logGamma(nn - kk + 1) +
-      kk * Math.log(p) +
-      (nn - kk) * Math.log1p(-p),
-  );
-  let sum = term;
-  const odds = p / (1 - p);
-  for (let i = kk; i < nn; i++) {
-    term *= ((nn - i) / (i + 1)) * odds;
-    sum += term;
-    if (term < sum * 1e-12 && i > nn * p) break;
-  }
-  return Math.min(1, sum);
-}
 
 interface Burn {
   bad: number;
@@ -127,8 +77,13 @@ function condition(
     return l.rate !== null && sh.rate !== null && l.rate >= threshold && sh.rate >= threshold;
   })();
   const held = long.rate !== null && short.rate !== null && long.rate >= threshold && short.rate >= threshold;
-  const p = poissonUpperTail(long.bad, long.total * budget);
-  const significant = p <= s.alpha / Math.max(1, s.horizon);
+  // Burning faster than the factor, shown: the long window's bad events are too many for a
+  // candidate that burns at exactly the factor, at the test's level divided by the looks of the guard
+  // window (Bonferroni over looks: the burn rate is judged afresh at each one). A candidate burning at
+  // 5x is never stopped by a 6x condition by chance, however often it is looked at.
+  const perLook = s.alpha / Math.max(1, s.horizon);
+  const p = poissonUpperTail(long.bad, long.total * threshold);
+  const significant = p <= perLook;
   const sl = burnOver(rows, now - w.longMs / 1000, 'stable');
   const ss = burnOver(rows, now - w.shortMs / 1000, 'stable');
   const stableBurns = sl.rate !== null && ss.rate !== null && sl.rate >= threshold && ss.rate >= threshold;
@@ -143,7 +98,7 @@ function condition(
       Math.round(long.bad),
       Math.round(long.bad + sBad.bad),
       long.total / (long.total + sBad.total),
-    ) <= s.alpha;
+    ) <= perLook;
   const breached = held && significant && !stableBurns && worse;
   // Burning only through the shared steps: the stable burnt as fast at those very minutes.
   const sharedSteps = heldRaw && !held;
@@ -174,7 +129,7 @@ function condition(
       (breached
         ? 'burning too fast'
         : held && !significant
-          ? 'too few events to tell a burn from chance yet'
+          ? `not shown faster than ${w.factor}x yet`
           : stableBurns && held
             ? 'shared with the stable'
             : 'within budget'),

@@ -63,14 +63,15 @@ function startMass(from: number, to: number, horizon: number, h: number): number
 }
 
 /**
- * The per-step cap: with `sustained: N`, no N - 1 steps at the cap bring the mixture past half of
- * 1/alpha, even when every component saturates for a regression the prior weighs most (one that
- * starts with the deploy): one spike can never stop, N strong steps can. `sustained: 1` leaves a
+ * The per-step cap. Before any step the mixture's components together weigh at most 1, so after
+ * `sustained - 1` steps at the cap the mixture is at most a quarter of 1/alpha, wherever the
+ * regression is supposed to have begun: a single spike (`sustained: 2`) can never stop, and the
+ * minutes after it must favour a regression fourfold more for it to count. `sustained: 1` leaves a
  * step uncapped.
  */
 export function stepCap(alpha: number, sustained: number): number {
   if (sustained <= 1) return Number.POSITIVE_INFINITY;
-  return Math.pow(1 / (2 * AT_DEPLOY * alpha), 1 / (sustained - 1));
+  return Math.pow(1 / (4 * alpha), 1 / (sustained - 1));
 }
 
 /** Runs the detector over the steps (oldest first). Steps without evidence are simply absent. */

@@ -26,11 +26,13 @@ const bucketCache = new WeakMap<readonly SeriesGroup[], Map<number, BucketSteps>
 
 export interface BucketSteps {
   steps: Map<number, Buckets>;
+  /** The time of each step's samples (those of the `+Inf` bucket). */
+  times: Map<number, number>;
   problem: string | undefined;
 }
 
 /**
- * Buckets per step key, every step (callers bound the keys by `lastKey(now)`). A step missing any
+ * Buckets per step key, every step (callers keep the steps in the judged span). A step missing any
  * bucket is left out; counts are made monotonic as Prometheus does.
  */
 export function bucketsBySteps(groups: readonly SeriesGroup[], stepSec: number): BucketSteps {
@@ -48,17 +50,28 @@ function build(groups: readonly SeriesGroup[], stepSec: number): BucketSteps {
     .map((g) => ({ le: parseLe(g.key), values: keyed(g.samples, stepSec), key: g.key }))
     .sort((a, b) => (a.le ?? 0) - (b.le ?? 0));
   const bad = parsed.find((g) => g.le === undefined);
-  if (bad) return { steps: new Map(), problem: `bucket le=${JSON.stringify(bad.key)} is not a number` };
+  if (bad) {
+    return {
+      steps: new Map(),
+      times: new Map(),
+      problem: `bucket le=${JSON.stringify(bad.key)} is not a number`,
+    };
+  }
   if (parsed.length === 0 || parsed[parsed.length - 1]!.le !== Number.POSITIVE_INFINITY) {
-    return { steps: new Map(), problem: 'the histogram has no le="+Inf" bucket (the total count)' };
+    return {
+      steps: new Map(),
+      times: new Map(),
+      problem: 'the histogram has no le="+Inf" bucket (the total count)',
+    };
   }
   const le = parsed.map((g) => g.le!);
   const steps = new Map<number, Buckets>();
-  for (const key of parsed[parsed.length - 1]!.values.keys()) {
+  const all = parsed[parsed.length - 1]!.values;
+  for (const key of all.values.keys()) {
     const cum: number[] = [];
     let ok = true;
     for (const g of parsed) {
-      const v = g.values.get(key);
+      const v = g.values.values.get(key);
       if (v === undefined) {
         ok = false;
         break;
@@ -67,7 +80,7 @@ function build(groups: readonly SeriesGroup[], stepSec: number): BucketSteps {
     }
     if (ok) steps.set(key, { le, cum });
   }
-  return { steps, problem: undefined };
+  return { steps, times: new Map(all.times), problem: undefined };
 }
 
 export function total(b: Buckets): number {

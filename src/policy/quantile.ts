@@ -25,7 +25,8 @@ import {
   splitStep,
   type TestSettings,
 } from './outcome.js';
-import { firstKey, groupsOf, indexOf, lastKey } from './steps.js';
+import { groupsOf, indexAt, judged, judgedSpan } from './steps.js';
+import { normalQuantile } from './tails.js';
 import type { JudgementTime, TriggerObservation, TriggerRule } from './types.js';
 
 interface Row {
@@ -36,6 +37,9 @@ interface Row {
 }
 
 type Which = 'relative_up' | 'relative_down' | 'max' | 'min';
+
+/** Requests the stable's tail must hold before its quantile is a reference. */
+const TAIL_EVENTS = 20;
 
 function sum<T>(list: readonly T[], f: (x: T) => number): number {
   return list.reduce((a, x) => a + f(x), 0);
@@ -48,6 +52,7 @@ function relative(
   up: boolean,
   s: TestSettings,
   ref?: number,
+  shown?: number,
 ): LimitOutcome {
   const paired = ref === undefined ? rows.filter((r) => r.s && total(r.s) > 0 && total(r.c) > 0) : rows;
   const scale = up ? 1 + tol : 1 - tol;
@@ -55,7 +60,10 @@ function relative(
   // The stable's buckets pooled over the steps before this one, kept as a running sum.
   let seen: Buckets | undefined;
   for (const r of paired) {
-    const reference = ref ?? (seen ? quantile(seen, q) : Number.NaN);
+    // The stable's own quantile is used once its tail holds enough requests to pin it down: a
+    // reference drawn from a handful would make the share comparison say little about the quantile.
+    const precise = seen !== undefined && total(seen) * (up ? 1 - q : q) >= TAIL_EVENTS;
+    const reference = ref ?? (precise ? quantile(seen!, q) : Number.NaN);
     if (r.s) seen = seen ? pool([seen, r.s]) : r.s;
     if (!Number.isFinite(reference) || total(r.c) <= 0) continue;
     const beyond = (b: Buckets, x: number) => (up ? countAbove(b, x) : countBelow(b, x));
@@ -72,7 +80,7 @@ function relative(
   }
   const j = judgeSteps(steps, s);
   const value = paired.length ? quantile(pool(paired.map((r) => r.c))!, q) : Number.NaN;
-  const baseline = ref ?? (paired.length ? quantile(pool(paired.map((r) => r.s!))!, q) : Number.NaN);
+  const baseline = shown ?? ref ?? (paired.length ? quantile(pool(paired.map((r) => r.s!))!, q) : Number.NaN);
   const n = (x: number) => (Number.isFinite(x) ? x : null);
   const p = `p${Number((q * 100).toPrecision(3))}`;
   return {
@@ -80,7 +88,7 @@ function relative(
     comparator: up ? '>' : '<',
     value: n(value),
     baseline: n(baseline),
-    limit: n(baseline * scale),
+    limit: n((ref ?? baseline) * scale),
     breached: j.breached,
     degradedAt: j.degradedAt,
     pValue: j.pValue,
@@ -148,9 +156,8 @@ export function judgeHistogram(
   const q = rule.measure.kind === 'histogram' ? rule.measure.quantile : 0.95;
   const stepSec = rule.stepMs / 1000;
   const cand = bucketsBySteps(groupsOf(o.candidate.buckets), stepSec);
-  const from = firstKey(time, stepSec);
-  const last = lastKey(time.now, stepSec);
-  const keys = [...cand.steps.keys()].filter((k) => k >= from && k <= last).sort((a, b) => a - b);
+  const span = judgedSpan(time, stepSec);
+  const keys = [...cand.steps.keys()].filter((k) => judged(cand.times.get(k)!, span)).sort((a, b) => a - b);
   const result: MeasureResult = {
     noData: null,
     baselineMissing: null,
@@ -171,12 +178,11 @@ export function judgeHistogram(
     o.baselineKind === 'same_time' && o.baseline
       ? bucketsBySteps(groupsOf(o.baseline.buckets), stepSec)
       : undefined;
-  const rows: Row[] = keys.map((k) => ({
-    t: k * stepSec,
-    index: indexOf(k, time, stepSec, keys[0]!),
-    c: cand.steps.get(k)!,
-    s: same?.steps.get(k),
-  }));
+  const origin = cand.times.get(keys[0]!)!;
+  const rows: Row[] = keys.map((k) => {
+    const t = cand.times.get(k)!;
+    return { t, index: indexAt(t, time, stepSec, origin), c: cand.steps.get(k)!, s: same?.steps.get(k) };
+  });
   result.candidateCount = sum(rows, (r) => total(r.c));
   if (same) result.stableCount = sum(rows, (r) => (r.s ? total(r.s) : 0));
   const recent = time.now - rule.windowMs / 1000;
@@ -193,9 +199,19 @@ export function judgeHistogram(
       const before = bucketsBySteps(groupsOf(o.baseline.buckets), stepSec);
       const ref = pool([...before.steps.values()]);
       const refQ = ref ? quantile(ref, q) : Number.NaN;
-      if (!Number.isFinite(refQ) || refQ <= 0) {
+      if (!ref || !Number.isFinite(refQ) || refQ <= 0) {
         result.baselineMissing = `the window before the deploy gives no ${q} quantile (${before.problem ?? missing(o.baseline.buckets, 'the baseline')})`;
-      } else for (const [tol, up, w] of rel) result.outcomes.push(relative(rows, q, tol, up, tests(w), refQ));
+      } else {
+        for (const [tol, up, w] of rel) {
+          // The pre-deploy quantile is itself an estimate: the test uses its confidence bound (the
+          // order statistic's normal approximation) at half the level, and gets the other half.
+          const s = tests(w);
+          const n = total(ref);
+          const z = normalQuantile(1 - s.alpha / 2) * Math.sqrt((q * (1 - q)) / n);
+          const bound = quantile(ref, Math.min(1 - 1e-9, Math.max(1e-9, up ? q + z : q - z)));
+          result.outcomes.push(relative(rows, q, tol, up, { ...s, alpha: s.alpha / 2 }, bound, refQ));
+        }
+      }
     }
   }
   if (rule.max !== undefined) result.outcomes.push(absolute(rows, q, rule.max, true, tests('max'), recent));

@@ -25,7 +25,8 @@ import {
   type TestSettings,
 } from './outcome.js';
 import type { StepFactors } from './e-detector.js';
-import { commonKeys, firstKey, indexOf, keyed, lastKey, samplesOf } from './steps.js';
+import { poissonBounds } from './tails.js';
+import { indexAt, judgedSpan, keyed, keysIn, samplesOf } from './steps.js';
 import type { JudgementTime, TriggerObservation, TriggerRule } from './types.js';
 
 export interface RatioRow {
@@ -45,25 +46,31 @@ export function ratioRows(
 ): { rows: RatioRow[]; noData: string | null } {
   const bad = keyed(samplesOf(o.candidate.bad), stepSec);
   const all = keyed(samplesOf(o.candidate.total), stepSec);
-  const keys = commonKeys([bad, all], firstKey(time, stepSec), lastKey(time.now, stepSec));
+  const keys = keysIn([bad, all], judgedSpan(time, stepSec));
   if (keys.length === 0) {
     const cause =
-      bad.size === 0 ? missing(o.candidate.bad, 'bad events') : missing(o.candidate.total, 'all events');
-    return { rows: [], noData: bad.size && all.size ? 'no step since the deploy has both counts' : cause };
+      bad.values.size === 0
+        ? missing(o.candidate.bad, 'bad events')
+        : missing(o.candidate.total, 'all events');
+    return {
+      rows: [],
+      noData: bad.values.size && all.values.size ? 'no step since the deploy has both counts' : cause,
+    };
   }
   const same = o.baselineKind === 'same_time' && o.baseline;
-  const sBad = same ? keyed(samplesOf(o.baseline!.bad), stepSec) : new Map<number, number>();
-  const sAll = same ? keyed(samplesOf(o.baseline!.total), stepSec) : new Map<number, number>();
-  const origin = keys[0]!;
+  const sBad = same ? keyed(samplesOf(o.baseline!.bad), stepSec).values : new Map<number, number>();
+  const sAll = same ? keyed(samplesOf(o.baseline!.total), stepSec).values : new Map<number, number>();
+  const origin = bad.times.get(keys[0]!)!;
   const rows = keys.map((key): RatioRow => {
     const sb = sBad.get(key);
     const st = sAll.get(key);
+    const t = bad.times.get(key)!;
     return {
       key,
-      t: key * stepSec,
-      index: indexOf(key, time, stepSec, origin),
-      bad: Math.max(0, bad.get(key)!),
-      total: Math.max(0, all.get(key)!),
+      t,
+      index: indexAt(t, time, stepSec, origin),
+      bad: Math.max(0, bad.values.get(key)!),
+      total: Math.max(0, all.values.get(key)!),
       stable:
         sb !== undefined && st !== undefined ? { bad: Math.max(0, sb), total: Math.max(0, st) } : undefined,
     };
@@ -159,7 +166,7 @@ function oneSample(
     shared: j.breached ? null : shared,
     detail:
       `${pct(ratioOf(cBad, cAll))} (${count(cBad)} of ${count(cAll)}) against ${name} ${pct(limit)}` +
-      `${baseline !== null ? ` (the rate before the deploy, ${pct(baseline)}, with the tolerance)` : ''}: ` +
+      `${baseline !== null ? ` (the rate before the deploy, ${pct(baseline)}, at its confidence bound, with the tolerance)` : ''}: ` +
       `${j.breached ? 'past it' : 'not shown past it'} (anytime p=${formatP(j.pValue)}, level ${formatP(s.alpha)})`,
   };
 }
@@ -201,15 +208,16 @@ export function judgeRatio(
       const refBad = samplesOf(o.baseline.bad).reduce((a, x) => a + (Number.isFinite(x.v) ? x.v : 0), 0);
       const refAll = samplesOf(o.baseline.total).reduce((a, x) => a + (Number.isFinite(x.v) ? x.v : 0), 0);
       const ref = ratioOf(refBad, refAll);
-      if (ref === null || ref <= 0) {
-        base.baselineMissing =
-          ref === null
-            ? `the window before the deploy has no requests (${missing(o.baseline.total, 'the baseline')})`
-            : 'the window before the deploy has no bad events, which gives a relative limit no scale (add max or slo)';
+      if (ref === null) {
+        base.baselineMissing = `the window before the deploy has no requests (${missing(o.baseline.total, 'the baseline')})`;
       } else {
         for (const [tol, up, which] of relativeLimits) {
-          const limit = Math.min(1, ref * (up ? 1 + tol : 1 - tol));
-          base.outcomes.push(oneSample(rows, limit, up, tests(which), recent, ref));
+          // The pre-deploy rate is itself an estimate: the limit comes from its exact confidence
+          // bound at half the level, and the sequential test gets the other half.
+          const s = tests(which);
+          const bound = poissonBounds(refBad, s.alpha / 2);
+          const limit = Math.min(1, ((up ? bound.upper : bound.lower) / refAll) * (up ? 1 + tol : 1 - tol));
+          base.outcomes.push(oneSample(rows, limit, up, { ...s, alpha: s.alpha / 2 }, recent, ref));
         }
       }
     }

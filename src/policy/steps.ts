@@ -1,46 +1,85 @@
 /**
- * Samples become steps (pure): each sample is keyed by the step it ends, so the candidate and the
- * stable are compared at the same times, and a step either side lacks is skipped, never guessed.
+ * Samples become steps (pure). A sample at `t` measures the step that ends at `t` (`increase(x[1m])`
+ * at t counts the events in (t - 1m, t]). Samples are paired across series by the step they end on
+ * a grid shared by every series, so the candidate and the stable are compared at the same times and
+ * a step either side lacks is skipped, never guessed. Which steps are judged is decided by the
+ * samples' own times: after the deploy, and not after now.
  */
-import type { Sample, SeriesGroup } from './types.js';
-import type { JudgementTime, Observation } from './types.js';
+import type { JudgementTime, Observation, Sample, SeriesGroup } from './types.js';
 
 /** The step a sample at `t` (unix seconds) belongs to, on a grid shared by every series. */
 export function stepKey(t: number, stepSec: number): number {
   return Math.round(t / stepSec);
 }
 
-/**
- * The newest step key seen at `now`. Half a step of slack: a backend's clock a little ahead of the
- * runner's is not the future, and a replay's next step (a whole step later) still is.
- */
-export function lastKey(now: number, stepSec: number): number {
-  return Number.isFinite(now) ? Math.floor(now / stepSec + 0.5) : Number.POSITIVE_INFINITY;
-}
-
-/** Whether a sample at `t` is seen at `now` (see lastKey). */
-export function seen(t: number, now: number, stepSec: number): boolean {
-  return stepKey(t, stepSec) <= lastKey(now, stepSec);
+/** A series keyed by step: its values, and the time of the sample behind each. */
+export interface Keyed {
+  values: ReadonlyMap<number, number>;
+  times: ReadonlyMap<number, number>;
 }
 
 // A backtest judges the same series at every step: key each series once.
-const keyedCache = new WeakMap<readonly Sample[], Map<number, Map<number, number>>>();
+const keyedCache = new WeakMap<readonly Sample[], Map<number, Keyed>>();
 
-/**
- * A series as values by step key, every finite sample (two samples in one step: the later one
- * stands, as Prometheus' would). Callers bound the keys by `lastKey(now)`.
- */
-export function keyed(samples: readonly Sample[], stepSec: number): ReadonlyMap<number, number> {
+/** Every finite sample by step key (two in one step: the later one stands, as Prometheus' would). */
+export function keyed(samples: readonly Sample[], stepSec: number): Keyed {
   let bySteps = keyedCache.get(samples);
   if (!bySteps) keyedCache.set(samples, (bySteps = new Map()));
-  let out = bySteps.get(stepSec);
-  if (out) return out;
-  out = new Map<number, number>();
+  const hit = bySteps.get(stepSec);
+  if (hit) return hit;
+  const values = new Map<number, number>();
+  const times = new Map<number, number>();
   for (const s of samples) {
-    if (Number.isFinite(s.v)) out.set(stepKey(s.t, stepSec), s.v);
+    if (!Number.isFinite(s.v)) continue;
+    const k = stepKey(s.t, stepSec);
+    values.set(k, s.v);
+    times.set(k, s.t);
   }
+  const out = { values, times };
   bySteps.set(stepSec, out);
   return out;
+}
+
+/**
+ * The judged span at `time`: samples measured after the deploy (a sample at the deploy measures
+ * the minute before it) and not after now. A few seconds of slack for a backend whose clock runs a
+ * little ahead; never enough to let a replay see its next step.
+ */
+export function judgedSpan(time: JudgementTime, stepSec: number): { after: number; upTo: number } {
+  return {
+    after: time.deployedAt ?? Number.NEGATIVE_INFINITY,
+    upTo: time.now + Math.min(5, stepSec / 2),
+  };
+}
+
+/** Whether a sample at `t` is in the judged span. */
+export function judged(t: number, span: { after: number; upTo: number }): boolean {
+  return t > span.after && t <= span.upTo;
+}
+
+/** Keys every series has, whose first series' sample lies in the span, ascending. */
+export function keysIn(series: readonly Keyed[], span: { after: number; upTo: number }): number[] {
+  if (series.length === 0) return [];
+  const [first, ...rest] = series;
+  const out: number[] = [];
+  for (const [k, t] of first!.times) {
+    if (judged(t, span) && rest.every((s) => s.values.has(k))) out.push(k);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** Keys every series has, over all time (a reference window), ascending. */
+export function keysAll(series: readonly Keyed[]): number[] {
+  return keysIn(series, { after: Number.NEGATIVE_INFINITY, upTo: Number.POSITIVE_INFINITY });
+}
+
+/**
+ * The index of the step a sample at `t` measures, counted from the deploy (0 = the first step after
+ * it); without a deploy time, from `originT`, the first sample judged.
+ */
+export function indexAt(t: number, time: JudgementTime, stepSec: number, originT: number): number {
+  if (time.deployedAt === undefined) return Math.max(0, Math.round((t - originT) / stepSec));
+  return Math.max(0, Math.ceil((t - time.deployedAt) / stepSec - 1e-9) - 1);
 }
 
 export function samplesOf(o: Observation | undefined): Sample[] {
@@ -49,31 +88,4 @@ export function samplesOf(o: Observation | undefined): Sample[] {
 
 export function groupsOf(o: Observation | undefined): SeriesGroup[] {
   return o?.kind === 'groups' ? o.groups : [];
-}
-
-/**
- * Where the judged steps begin: the first step after the deploy (samples ending at or before the
- * deploy measure the version that ran before it). Without a deploy time, every step is judged.
- */
-export function firstKey(time: JudgementTime, stepSec: number): number {
-  return time.deployedAt === undefined ? -Infinity : Math.floor(time.deployedAt / stepSec) + 1;
-}
-
-/** The index of a step since the deploy (0 = the first step after it); without one, since `origin`. */
-export function indexOf(key: number, time: JudgementTime, stepSec: number, origin: number): number {
-  const first = time.deployedAt === undefined ? origin : firstKey(time, stepSec);
-  return Math.max(0, key - first);
-}
-
-/** Keys present in every map, ascending, from `from` to `to`. */
-export function commonKeys(
-  maps: ReadonlyArray<ReadonlyMap<number, unknown>>,
-  from: number,
-  to: number,
-): number[] {
-  if (maps.length === 0) return [];
-  const [first, ...rest] = maps;
-  return [...first!.keys()]
-    .filter((k) => k >= from && k <= to && rest.every((m) => m.has(k)))
-    .sort((a, b) => a - b);
 }

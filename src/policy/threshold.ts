@@ -11,7 +11,7 @@
 import type { Sample } from './types.js';
 import { aggregate } from './aggregate.js';
 import type { LimitOutcome } from './outcome.js';
-import { keyed, samplesOf, seen, stepKey } from './steps.js';
+import { judged as inSpan, judgedSpan, keyed, samplesOf, stepKey } from './steps.js';
 import type { JudgementTime, TriggerObservation, TriggerRule } from './types.js';
 
 export interface Bounds {
@@ -80,16 +80,16 @@ export function judgeThreshold(
 ): ThresholdResult {
   const stepSec = rule.stepMs / 1000;
   const from = time.now - rule.windowMs / 1000;
-  const all = samplesOf(o.candidate.value).filter(
-    (s) => Number.isFinite(s.v) && seen(s.t, time.now, stepSec),
-  );
+  // Not after now; a single query's window may reach back before the deploy, as a live run's does.
+  const upToNow = { ...judgedSpan(time, stepSec), after: Number.NEGATIVE_INFINITY };
+  const all = samplesOf(o.candidate.value).filter((s) => Number.isFinite(s.v) && inSpan(s.t, upToNow));
   // Without a known now (a fixed candidate), the window ends at the newest sample.
   const newest = all.length ? all[all.length - 1]!.t : 0;
   const start = Number.isFinite(from) ? from : newest - rule.windowMs / 1000;
   const candidate = all.filter((s) => s.t > start);
   const abs = absolute(rule);
   const same = o.baselineKind === 'same_time' && o.baseline !== undefined;
-  const stableAt = same ? keyed(samplesOf(o.baseline!.value), stepSec) : new Map<number, number>();
+  const stableAt = same ? keyed(samplesOf(o.baseline!.value), stepSec).values : new Map<number, number>();
   const before = !same && o.baseline ? samplesOf(o.baseline.value).filter((s) => Number.isFinite(s.v)) : [];
   const beforeValue = before.length
     ? aggregate(

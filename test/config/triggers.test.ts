@@ -79,6 +79,11 @@ describe('count-aware triggers', () => {
       'policy.yml:8:31: services.api.triggers.errors.ratio.bad: a count query counts one step: use [{{step}}]',
     ],
     [
+      'a count query over a range longer than the step',
+      `      errors: { ratio: { bad: 'sum(increase(e{code=~"5[0-9][0-9]"}[5m]))', total: 'sum(increase(r[{{step}}]))' }, max_increase: 20% }\n`,
+      'counts over [5m] read every 60s overlap: each event would be counted 5 times; use [{{step}}]',
+    ],
+    [
       'an slo on a single query',
       `      errors: { query: 'x', slo: { objective: 99% } }\n`,
       'slo needs a ratio trigger',

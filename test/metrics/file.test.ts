@@ -128,6 +128,11 @@ describe('file provider: parts of count-aware triggers', () => {
     expect(result.kind === 'samples' && result.samples.map((s) => s.v)).toEqual(values);
   });
 
+  it('spaces plain numbers of a part one step apart, the newest at the end (counts are per step)', async () => {
+    const result = await ask(metricsFile(counts), { trigger: 'errors', part: 'bad', stepMs: 60_000 });
+    expect(result.kind === 'samples' && result.samples.map((s) => s.t)).toEqual([END_S - 60, END_S]);
+  });
+
   it('answers the buckets part as one group per bucket, keyed as written, each cut to the range', async () => {
     const path = metricsFile({
       latency: {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { binomialUpperTail, poissonUpperTail } from '../../src/policy/burn-rate.js';
+import { poissonBounds, poissonCdf } from '../../src/policy/tails.js';
 import { detect, stepCap } from '../../src/policy/e-detector.js';
 import { decide, evaluateTrigger } from '../../src/policy/evaluate.js';
 import { type Buckets, countAbove, countBelow, parseLe, quantile } from '../../src/policy/histogram.js';
@@ -60,7 +61,7 @@ describe('the e-detector', () => {
   it('never lets one step stop when sustained is 2, however strong', () => {
     const d = detect([step(0, [1e12, 1e12])], { alpha: 0.01, sustained: 2, horizon: 120 });
     expect(d.crossedAt).toBeNull();
-    expect(d.maxE).toBeLessThanOrEqual(0.5 / 0.01 + 0.5);
+    expect(d.maxE).toBeLessThanOrEqual(1 / (4 * 0.01) + 1);
   });
 
   it('stops on two strong steps, and dates the breach by the first', () => {
@@ -89,10 +90,10 @@ describe('the e-detector', () => {
     expect(detect(steps, { alpha: 0.01, sustained: 2, horizon: 120 }).crossedAt).not.toBeNull();
   });
 
-  it('caps a step so that sustained - 1 steps reach at most half of 1/alpha', () => {
+  it('caps a step so that sustained - 1 steps reach at most a quarter of 1/alpha', () => {
     expect(stepCap(0.01, 1)).toBe(Number.POSITIVE_INFINITY);
-    expect(stepCap(0.01, 2)).toBeCloseTo(1 / (2 * 0.5 * 0.01));
-    expect(stepCap(0.01, 3) ** 2).toBeCloseTo(1 / (2 * 0.5 * 0.01));
+    expect(stepCap(0.01, 2)).toBeCloseTo(1 / (4 * 0.01));
+    expect(stepCap(0.01, 3) ** 2).toBeCloseTo(1 / (4 * 0.01));
   });
 });
 
@@ -298,5 +299,23 @@ describe('binomial tails', () => {
 
   it('is quick and finite for thousands of events', () => {
     expect(binomialUpperTail(5200, 10_000, 0.5)).toBeCloseTo(3.6e-5, 5);
+  });
+});
+
+describe('Poisson tails and bounds', () => {
+  it('keeps the digits of a far tail of a large mean', () => {
+    const p = poissonUpperTail(2000, 1440);
+    expect(p).toBeGreaterThan(0);
+    expect(p).toBeLessThan(1e-40);
+    expect(poissonUpperTail(1440, 1440)).toBeCloseTo(0.5, 1);
+    expect(poissonCdf(2, 1)).toBeCloseTo(Math.exp(-1) * 2.5, 12);
+  });
+
+  it('gives exact (Garwood) bounds that hold the count at the level', () => {
+    const { lower, upper } = poissonBounds(10, 0.025);
+    expect(lower).toBeCloseTo(4.795, 2);
+    expect(upper).toBeCloseTo(18.39, 1);
+    expect(poissonBounds(0, 0.05)).toMatchObject({ lower: 0 });
+    expect(poissonBounds(0, 0.05).upper).toBeCloseTo(2.996, 2);
   });
 });
