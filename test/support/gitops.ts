@@ -48,7 +48,12 @@ export class GitOpsRepo {
 
   /** Commits every change with author and committer date `secondsAgo` before now. */
   commit(message: string, secondsAgo = 0): string {
-    const date = `@${Math.floor(Date.now() / 1000) - secondsAgo} +0000`;
+    return this.commitAt(message, Math.floor(Date.now() / 1000) - secondsAgo);
+  }
+
+  /** Commits every change with author and committer date `unixSeconds`, exactly. */
+  commitAt(message: string, unixSeconds: number): string {
+    const date = `@${unixSeconds} +0000`;
     this.git('add', '-A');
     execFileSync('git', ['commit', '-q', '--allow-empty', '-m', message], {
       cwd: this.dir,
