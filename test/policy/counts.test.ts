@@ -8,30 +8,14 @@ import { poissonBounds, poissonCdf } from '../../src/policy/tails.js';
 import { detect, stepCap } from '../../src/policy/e-detector.js';
 import { decide, evaluateTrigger } from '../../src/policy/evaluate.js';
 import { type Buckets, countAbove, countBelow, parseLe, quantile } from '../../src/policy/histogram.js';
+import { triggerRule } from '../support/rules.js';
 import type { Observation, ServiceRule, TriggerObservation, TriggerRule } from '../../src/policy/types.js';
 
 const T0 = 1_764_547_200;
 const at = (m: number) => T0 + m * 60;
 
 function rule(over: Partial<TriggerRule> = {}): TriggerRule {
-  return {
-    name: 'errors',
-    measure: { kind: 'ratio' },
-    max: undefined,
-    min: undefined,
-    maxIncrease: undefined,
-    maxDecrease: undefined,
-    slo: undefined,
-    aggregate: 'last',
-    sustained: 2,
-    minCount: 100,
-    onNoData: 'inconclusive',
-    reason: 'error_spike',
-    severity: 'high',
-    windowMs: 600_000,
-    stepMs: 60_000,
-    ...over,
-  };
+  return triggerRule({ name: 'errors', minCount: 100, reason: 'error_spike', ...over });
 }
 
 /** Per-minute values from minute 1 on; `null` leaves a minute out (a scrape gap). */

@@ -5,6 +5,7 @@
  * are caught. The canaries come from bench/decision's count-level simulator.
  */
 import { describe, expect, it } from 'vitest';
+import { triggerRule } from '../support/rules.js';
 import type { Canary, Effects } from '../../bench/decision/canary.js';
 import { decide } from '../../src/policy/evaluate.js';
 import type { ServiceRule, TriggerRule } from '../../src/policy/types.js';
@@ -21,24 +22,7 @@ const BASE = {
 const MINUTES = 120;
 
 function trigger(name: string, over: Partial<TriggerRule>): TriggerRule {
-  return {
-    name,
-    measure: { kind: 'ratio' },
-    max: undefined,
-    min: undefined,
-    maxIncrease: undefined,
-    maxDecrease: undefined,
-    slo: undefined,
-    aggregate: 'last',
-    sustained: 2,
-    minCount: 0,
-    onNoData: 'inconclusive',
-    reason: undefined,
-    severity: 'high',
-    windowMs: 600_000,
-    stepMs: 60_000,
-    ...over,
-  };
+  return triggerRule({ name, ...over });
 }
 
 const KINDS = {

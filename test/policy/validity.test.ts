@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { binomial, normal, rng } from '../../bench/decision/simulate.js';
 import { decide, evaluateTrigger } from '../../src/policy/evaluate.js';
+import { triggerRule } from '../support/rules.js';
 import type {
   Observation,
   Parts,
@@ -19,24 +20,7 @@ const T0 = 1_764_547_200;
 const at = (m: number) => T0 + m * 60;
 
 function rule(over: Partial<TriggerRule>): TriggerRule {
-  return {
-    name: 't',
-    measure: { kind: 'ratio' },
-    max: undefined,
-    min: undefined,
-    maxIncrease: undefined,
-    maxDecrease: undefined,
-    slo: undefined,
-    aggregate: 'last',
-    sustained: 2,
-    minCount: 0,
-    onNoData: 'inconclusive',
-    reason: undefined,
-    severity: 'high',
-    windowMs: 600_000,
-    stepMs: 60_000,
-    ...over,
-  };
+  return triggerRule(over);
 }
 
 const service = (t: TriggerRule): ServiceRule => ({
