@@ -5,15 +5,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { type Canary, simulateCanary } from './canary.js';
+import { BASE as BASES } from './families.js';
 
-const BASE = {
-  errors: 0.005,
-  latencyMedian: 0.3,
-  latencySigma: 0.6,
-  quality: 0.82,
-  qualitySd: 0.12,
-  toxicity: 0.01,
-};
+// The benchmark's HTTP service: 0.5% errors, a 0.3 s median latency.
+const BASE = BASES.http;
 const n = Number(process.argv[3] ?? 500);
 const deploys = Array.from({ length: n }, (_, i) => {
   const bad = i % 2 === 1;

@@ -6,15 +6,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { type Canary, type Effects, simulateCanary } from './canary.js';
+import { BASE as BASES } from './families.js';
 
-const BASE = {
-  errors: 0.005,
-  latencyMedian: 0.3,
-  latencySigma: 0.6,
-  quality: 0.82,
-  qualitySd: 0.12,
-  toxicity: 0.01,
-};
+// The benchmark's HTTP service: 0.5% errors, a 0.3 s median latency.
+const BASE = BASES.http;
 const START = Date.UTC(2026, 10, 2, 9) / 1000;
 
 const deploys: Array<{ id: string; candidate: string; stable: string; effects: Effects; shared?: Effects }> =

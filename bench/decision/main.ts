@@ -18,7 +18,8 @@ import { parseArgs } from 'node:util';
 import { type Kind, scenarios, seedCase } from './families.js';
 import { report } from './report.js';
 import { minutes } from './stats.js';
-import { chunksOf, type Outcome, POLICIES, pool, replayChunk } from './replay.js';
+import { mapBounded } from '../../src/concurrency.js';
+import { chunksOf, type Outcome, POLICIES, replayChunk } from './replay.js';
 
 const BEGIN = '<!-- decision:begin -->';
 const END = '<!-- decision:end -->';
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
   let outcomes: Outcome[];
   try {
     const engine = snapshot(dir);
-    const results = await pool(chunks, jobs, async (chunk, i) => {
+    const results = await mapBounded(chunks, Math.max(1, jobs), async (chunk, i) => {
       const out = await replayChunk(chunk, { ...engine, dir, name: `series-${i}`, keep });
       done += chunk.length;
       process.stderr.write(`\rreplayed ${done} of ${list.length} scenarios`);

@@ -118,21 +118,3 @@ export async function replayChunk(
     };
   });
 }
-
-/** Runs `f` over `items` with at most `jobs` at a time; results in the items' order. */
-export async function pool<T, R>(
-  items: readonly T[],
-  jobs: number,
-  f: (x: T, i: number) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
-  return out;
-}

@@ -17,7 +17,6 @@
 import type { StepFactors } from './e-detector.js';
 import {
   count,
-  formatP,
   judgeSteps,
   type LimitOutcome,
   type MeasureResult,
@@ -25,6 +24,7 @@ import {
   shiftStep,
   short,
   type TestSettings,
+  testOutcome,
 } from './outcome.js';
 import { indexAt, judgedSpan, keyed, keysAll, keysIn, samplesOf } from './steps.js';
 import { normalQuantile } from './tails.js';
@@ -132,19 +132,12 @@ function outcome(
   limit: number | null,
   what: string,
 ): LimitOutcome {
-  return {
-    test: 'sequential',
-    comparator: up ? '>' : '<',
-    value,
-    baseline,
-    limit,
-    breached: j.breached,
-    degradedAt: j.degradedAt,
-    pValue: j.pValue,
+  return testOutcome(
+    j,
     alpha,
-    shared: null,
-    detail: `${what}: ${j.breached ? 'past the limit' : 'not shown past it'} (anytime p=${formatP(j.pValue)}, level ${formatP(alpha)})`,
-  };
+    { up, value, baseline, limit },
+    `${what}: ${j.breached ? 'past the limit' : 'not shown past it'}`,
+  );
 }
 
 function relativeSameTime(

@@ -88,6 +88,31 @@ export function judgeSteps(
   };
 }
 
+/**
+ * A sequential test's outcome: its numbers, the detector's verdict, and a sentence that ends with
+ * the anytime p-value and the level it is held to.
+ */
+export function testOutcome(
+  j: ReturnType<typeof judgeSteps>,
+  alpha: number,
+  shown: { up: boolean; value: number | null; baseline: number | null; limit: number | null },
+  sentence: string,
+): LimitOutcome {
+  return {
+    test: 'sequential',
+    comparator: shown.up ? '>' : '<',
+    value: shown.value,
+    baseline: shown.baseline,
+    limit: shown.limit,
+    breached: j.breached,
+    degradedAt: j.degradedAt,
+    pValue: j.pValue,
+    alpha,
+    shared: null,
+    detail: `${sentence} (anytime p=${formatP(j.pValue)}, level ${formatP(alpha)})`,
+  };
+}
+
 export function pct(x: number | null): string {
   if (x === null || !Number.isFinite(x)) return '-';
   const v = x * 100;

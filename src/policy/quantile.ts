@@ -16,7 +16,6 @@ import type { StepFactors } from './e-detector.js';
 import { type Buckets, bucketsBySteps, countAbove, countBelow, pool, quantile, total } from './histogram.js';
 import {
   count,
-  formatP,
   judgeSteps,
   type LimitOutcome,
   type MeasureResult,
@@ -24,6 +23,7 @@ import {
   short,
   splitStep,
   type TestSettings,
+  testOutcome,
 } from './outcome.js';
 import { groupsOf, indexAt, judged, judgedSpan } from './steps.js';
 import { normalQuantile } from './tails.js';
@@ -83,22 +83,14 @@ function relative(
   const baseline = shown ?? ref ?? (paired.length ? quantile(pool(paired.map((r) => r.s!))!, q) : Number.NaN);
   const n = (x: number) => (Number.isFinite(x) ? x : null);
   const p = `p${Number((q * 100).toPrecision(3))}`;
-  return {
-    test: 'sequential',
-    comparator: up ? '>' : '<',
-    value: n(value),
-    baseline: n(baseline),
-    limit: n((ref ?? baseline) * scale),
-    breached: j.breached,
-    degradedAt: j.degradedAt,
-    pValue: j.pValue,
-    alpha: s.alpha,
-    shared: null,
-    detail:
-      `${p} ${short(n(value))} vs the ${ref === undefined ? "stable's" : 'pre-deploy'} ${short(n(baseline))} over ` +
+  return testOutcome(
+    j,
+    s.alpha,
+    { up, value: n(value), baseline: n(baseline), limit: n((ref ?? baseline) * scale) },
+    `${p} ${short(n(value))} vs the ${ref === undefined ? "stable's" : 'pre-deploy'} ${short(n(baseline))} over ` +
       `${paired.length} steps (${count(sum(paired, (r) => total(r.c)))} requests), ${up ? '+' : '-'}${Math.round(tol * 100)}% allowed: ` +
-      `${j.breached ? 'past the tolerance' : 'within the tolerance so far'} (anytime p=${formatP(j.pValue)}, level ${formatP(s.alpha)})`,
-  };
+      `${j.breached ? 'past the tolerance' : 'within the tolerance so far'}`,
+  );
 }
 
 function absolute(
@@ -129,22 +121,14 @@ function absolute(
   }
   const j = judgeSteps(steps, s);
   const value = rows.length ? quantile(pool(rows.map((r) => r.c))!, q) : Number.NaN;
-  return {
-    test: 'sequential',
-    comparator: up ? '>' : '<',
-    value: Number.isFinite(value) ? value : null,
-    baseline: null,
-    limit,
-    breached: j.breached,
-    degradedAt: j.degradedAt,
-    pValue: j.pValue,
-    alpha: s.alpha,
-    shared: j.breached ? null : shared,
-    detail:
-      `p${Number((q * 100).toPrecision(3))} ${short(value)} against ${up ? 'max' : 'min'} ${short(limit)} over ` +
-      `${count(sum(rows, (r) => total(r.c)))} requests: ${j.breached ? 'past it' : 'not shown past it'} ` +
-      `(anytime p=${formatP(j.pValue)}, level ${formatP(s.alpha)})`,
-  };
+  const o = testOutcome(
+    j,
+    s.alpha,
+    { up, value: Number.isFinite(value) ? value : null, baseline: null, limit },
+    `p${Number((q * 100).toPrecision(3))} ${short(value)} against ${up ? 'max' : 'min'} ${short(limit)} over ` +
+      `${count(sum(rows, (r) => total(r.c)))} requests: ${j.breached ? 'past it' : 'not shown past it'}`,
+  );
+  return { ...o, shared: j.breached ? null : shared };
 }
 
 export function judgeHistogram(

@@ -15,7 +15,6 @@
  */
 import {
   count,
-  formatP,
   judgeSteps,
   type LimitOutcome,
   type MeasureResult,
@@ -23,6 +22,7 @@ import {
   pct,
   splitStep,
   type TestSettings,
+  testOutcome,
 } from './outcome.js';
 import type { StepFactors } from './e-detector.js';
 import { poissonBounds } from './tails.js';
@@ -105,22 +105,14 @@ function relative(rows: readonly RatioRow[], tol: number, up: boolean, s: TestSe
   const baseline = ratioOf(sBad, sAll);
   const limit = baseline === null ? null : baseline * scale;
   const verdict = j.breached ? 'past the tolerance' : 'within the tolerance so far';
-  return {
-    test: 'sequential',
-    comparator: up ? '>' : '<',
-    value: ratioOf(cBad, cAll),
-    baseline,
-    limit,
-    breached: j.breached,
-    degradedAt: j.degradedAt,
-    pValue: j.pValue,
-    alpha: s.alpha,
-    shared: null,
-    detail:
-      `${pct(ratioOf(cBad, cAll))} (${count(cBad)} of ${count(cAll)}) vs the stable's ${pct(baseline)} ` +
+  return testOutcome(
+    j,
+    s.alpha,
+    { up, value: ratioOf(cBad, cAll), baseline, limit },
+    `${pct(ratioOf(cBad, cAll))} (${count(cBad)} of ${count(cAll)}) vs the stable's ${pct(baseline)} ` +
       `(${count(sBad)} of ${count(sAll)}) over the same ${paired.length} steps, ${up ? '+' : '-'}${pct(tol)} allowed: ` +
-      `${verdict} (anytime p=${formatP(j.pValue)}, level ${formatP(s.alpha)})`,
-  };
+      verdict,
+  );
 }
 
 /**
@@ -153,22 +145,15 @@ function oneSample(
   const cBad = sum(rows, (r) => r.bad);
   const cAll = sum(rows, (r) => r.total);
   const name = baseline === null ? (up ? 'max' : 'min') : 'limit';
-  return {
-    test: 'sequential',
-    comparator: up ? '>' : '<',
-    value: ratioOf(cBad, cAll),
-    baseline,
-    limit,
-    breached: j.breached,
-    degradedAt: j.degradedAt,
-    pValue: j.pValue,
-    alpha: s.alpha,
-    shared: j.breached ? null : shared,
-    detail:
-      `${pct(ratioOf(cBad, cAll))} (${count(cBad)} of ${count(cAll)}) against ${name} ${pct(limit)}` +
+  const o = testOutcome(
+    j,
+    s.alpha,
+    { up, value: ratioOf(cBad, cAll), baseline, limit },
+    `${pct(ratioOf(cBad, cAll))} (${count(cBad)} of ${count(cAll)}) against ${name} ${pct(limit)}` +
       `${baseline !== null ? ` (the rate before the deploy, ${pct(baseline)}, at its confidence bound, with the tolerance)` : ''}: ` +
-      `${j.breached ? 'past it' : 'not shown past it'} (anytime p=${formatP(j.pValue)}, level ${formatP(s.alpha)})`,
-  };
+      `${j.breached ? 'past it' : 'not shown past it'}`,
+  );
+  return { ...o, shared: j.breached ? null : shared };
 }
 
 /** Judges every count-based limit of a ratio trigger (the burn rate is judged in burn-rate.ts). */
