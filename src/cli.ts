@@ -9,8 +9,8 @@ import { historyDeploys, seriesDeploys } from './commands/backtest-sources.js';
 import { check, lockedMessage } from './commands/check.js';
 import { demo } from './commands/demo.js';
 import { evaluate, UsageError } from './commands/evaluate.js';
-import { run } from './commands/run.js';
-import { watch } from './commands/watch.js';
+import { run } from './reconcile/run.js';
+import { watch } from './reconcile/watch.js';
 import { parseDuration } from './config/duration.js';
 import { PolicyError } from './config/errors.js';
 import { loadPolicy } from './config/load.js';
@@ -20,7 +20,7 @@ import type { GitOpsStore } from './gitops/store.js';
 import { fileIncidentSink } from './incident/file.js';
 import { providersFor } from './metrics/registry.js';
 import { notifiers } from './notify/index.js';
-import type { Ports } from './reconcile.js';
+import type { Ports } from './reconcile/service.js';
 import { humanLine, type Report } from './report.js';
 
 const USAGE = `pinback: GitOps rollback reconciler

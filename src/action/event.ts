@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PINBACK_LABEL } from '../incident/github.js';
+import { PINBACK_LABEL } from '../github/incidents.js';
 import { INCIDENT_ID } from '../incident/render.js';
 
 /** What one Action run does, decided from the event alone (pure). */

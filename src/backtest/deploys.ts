@@ -3,8 +3,8 @@
  * of the new value, with the value before it as its stable. pinback's own rollbacks restore a
  * version that already ran; they are no deploys to judge.
  */
-import { readAuditRecord } from '../audit/trailers.js';
-import type { HistoryEntry } from '../gitops/store.js';
+import { readAuditRecord } from '../history/trailers.js';
+import type { HistoryEntry } from '../history/entry.js';
 import { readPin } from '../pins/index.js';
 import type { PinLocator } from '../pins/locator.js';
 import type { Deploy } from './replay.js';

@@ -1,4 +1,4 @@
-import { readAuditRecord } from '../audit/trailers.js';
+import { readAuditRecord } from '../history/trailers.js';
 import { mapBounded } from '../concurrency.js';
 import type { Policy } from '../config/policy.js';
 import type { GitOpsStore } from '../gitops/store.js';

@@ -5,7 +5,7 @@
 import { mapBounded } from '../concurrency.js';
 import type { Policy, ServicePolicy } from '../config/policy.js';
 import type { MetricsProvider } from '../metrics/provider.js';
-import { observe } from '../observe.js';
+import { observe } from '../reconcile/observe.js';
 import { type Deploy, type Replay, replay, type Summary, summarize } from '../backtest/replay.js';
 import { UsageError } from './evaluate.js';
 

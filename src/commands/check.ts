@@ -1,4 +1,4 @@
-import { LOCK_FILE, lockFor, parseLocks } from '../audit/locks.js';
+import { LOCK_FILE, lockFor, parseLocks } from '../history/locks.js';
 import { mapBounded } from '../concurrency.js';
 import type { Policy } from '../config/policy.js';
 import type { GitOpsStore } from '../gitops/store.js';

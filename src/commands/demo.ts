@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOCK_FILE } from '../audit/locks.js';
+import { LOCK_FILE } from '../history/locks.js';
 import { parsePolicy } from '../config/load.js';
 import { openGitStore } from '../gitops/git.js';
 import { fileIncidentSink } from '../incident/file.js';
 import { fileProvider } from '../metrics/file.js';
 import { humanLine } from '../report.js';
-import { run } from './run.js';
+import { run } from '../reconcile/run.js';
 
 const KUSTOMIZATION = (tag: string) => `# support-agent, deployed by Argo CD from this directory
 apiVersion: kustomize.config.k8s.io/v1beta1

@@ -1,7 +1,7 @@
 import { mapBounded } from '../concurrency.js';
 import type { Policy, ServicePolicy } from '../config/policy.js';
 import type { MetricsProvider } from '../metrics/provider.js';
-import { judge } from '../observe.js';
+import { judge } from '../reconcile/observe.js';
 import { type Report, serviceReport } from '../report.js';
 
 export interface EvaluateOptions {

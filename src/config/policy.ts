@@ -1,4 +1,4 @@
-import type { AutomationHold } from '../pins/automation.js';
+import type { AutomationHold } from '../holds/index.js';
 import type { PinLocator } from '../pins/locator.js';
 import type { Aggregation, NoDataPolicy, PartName, ServiceRule } from '../policy/types.js';
 import type { NotifierConfig, ProviderConfig } from './schema.js';

@@ -17,7 +17,13 @@
  * With `groupBy` (a histogram's `le`, queried `... by {le}`) each series is keyed by its tag
  * `le:VALUE`, found in `tag_set` (the group-by tags) or else in `scope`.
  */
-import { providerClient, jsonOf, describeUrl, type HttpOutcome, type ProviderHttpOptions } from './fetch.js';
+import {
+  providerClient,
+  jsonOf,
+  describeUrl,
+  type HttpOutcome,
+  type ProviderHttpOptions,
+} from './http-client.js';
 import type { MetricQuery, MetricResult, MetricsProvider } from './provider.js';
 import { defaultStepMs, rangeOf, rangeProblem } from './range.js';
 import { type RawSeries, snippet, toGroups, toSingleSeries } from './series.js';

@@ -26,7 +26,7 @@
  * sharing a key and a time are summed.
  */
 import { type JsonValue, query as jsonPathQuery } from 'jsonpath-rfc9535';
-import { describeUrl, mergeHeaders, type ProviderHttpOptions, providerClient } from './fetch.js';
+import { describeUrl, mergeHeaders, type ProviderHttpOptions, providerClient } from './http-client.js';
 import type { MetricQuery, MetricResult, MetricsProvider, Sample } from './provider.js';
 import { defaultStepMs, rangeOf, rangeProblem } from './range.js';
 import { type RawSeries, snippet, toGroups } from './series.js';

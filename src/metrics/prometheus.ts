@@ -16,7 +16,7 @@ import {
   type HttpOutcome,
   mergeHeaders,
   type ProviderHttpOptions,
-} from './fetch.js';
+} from './http-client.js';
 import type { MetricQuery, MetricResult, MetricsProvider } from './provider.js';
 import { defaultStepMs, isoTime, rangeOf, rangeProblem } from './range.js';
 import { type RawSeries, type Reduce, snippet, toGroups, toSingleSeries } from './series.js';

@@ -82,10 +82,3 @@ export function writePin(text: string, locator: PinLocator, newVersion: string, 
   }
   return written;
 }
-export {
-  AUTOMATION_HOLD_TYPES,
-  type AutomationHold,
-  describeHold,
-  holdVersion,
-  isVersionHeld,
-} from './automation.js';

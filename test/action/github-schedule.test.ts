@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseLocks } from '../../src/audit/locks.js';
+import { parseLocks } from '../../src/history/locks.js';
 import type { Report } from '../../src/report.js';
 import type { ActionRun } from '../support/action.js';
 import { eventPayload } from '../support/fake-github/payloads.js';

@@ -7,7 +7,7 @@ import { parsePolicy } from '../../src/config/load.js';
 import { openGitStore } from '../../src/gitops/git.js';
 import type { MetricsProvider } from '../../src/metrics/provider.js';
 import { isValidVersion, writePin } from '../../src/pins/index.js';
-import { DEFAULT_RUN, reconcileService } from '../../src/reconcile.js';
+import { DEFAULT_RUN, reconcileService } from '../../src/reconcile/service.js';
 import { corpusPins, corpusText, newValueLike } from '../support/corpus.js';
 import { GitOpsRepo } from '../support/gitops.js';
 

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { ProviderHttpOptions } from '../../src/metrics/fetch.js';
+import type { ProviderHttpOptions } from '../../src/metrics/http-client.js';
 import type { MetricQuery } from '../../src/metrics/provider.js';
 
 /** A metrics query with test defaults: the candidate 2.4.0 of support-agent over a 10-minute window. */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect } from 'vitest';
-import { rollbackId } from '../../src/audit/trailers.js';
+import { rollbackId } from '../../src/history/trailers.js';
 import { type ActionRun, runAction } from './action.js';
 import { createBareRepo, type Fixture, gitIn, removeFixtures } from './fake-github/fixture.js';
 import { type FakeGitHub, startFakeGitHub } from './fake-github/index.js';

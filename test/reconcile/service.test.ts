@@ -3,13 +3,13 @@
  * the pre-deploy baseline, medium severity, the kill switch's release after recovery.
  */
 import { describe, expect, it } from 'vitest';
-import { parsePolicy } from '../src/config/load.js';
-import { openGitStore } from '../src/gitops/git.js';
-import type { Incident } from '../src/incident/render.js';
-import type { IncidentSink, IncidentUpdate } from '../src/incident/sink.js';
-import type { MetricQuery, MetricsProvider } from '../src/metrics/provider.js';
-import { DEFAULT_RUN, reconcileService } from '../src/reconcile.js';
-import { GitOpsRepo } from './support/gitops.js';
+import { parsePolicy } from '../../src/config/load.js';
+import { openGitStore } from '../../src/gitops/git.js';
+import type { Incident } from '../../src/incident/render.js';
+import type { IncidentSink, IncidentUpdate } from '../../src/incident/sink.js';
+import type { MetricQuery, MetricsProvider } from '../../src/metrics/provider.js';
+import { DEFAULT_RUN, reconcileService } from '../../src/reconcile/service.js';
+import { GitOpsRepo } from '../support/gitops.js';
 
 const PIN = 'apps/api/kustomization.yaml';
 const k = (tag: string) => `images:\n  - name: ghcr.io/acme/api\n    newTag: ${tag}\n`;

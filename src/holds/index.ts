@@ -1,7 +1,7 @@
-import { ignoreTag, isTagIgnored } from './automation-argocd.js';
-import { holdPolicy, isAutomationSuspended, isPolicyHeld, suspendAutomation } from './automation-flux.js';
-import { LocateError, PinError } from './errors.js';
-import { isValidVersion } from './version.js';
+import { ignoreTag, isTagIgnored } from './argocd.js';
+import { holdPolicy, isAutomationSuspended, isPolicyHeld, suspendAutomation } from './flux.js';
+import { LocateError, PinError } from '../pins/errors.js';
+import { isValidVersion } from '../pins/version.js';
 
 /**
  * Where an image automation bot could push a rolled-back version again, and how to stop it, in the

@@ -1,8 +1,8 @@
 import { mapBounded } from '../concurrency.js';
 import type { Policy } from '../config/policy.js';
-import { DEFAULT_RUN, type Ports, type RunContext, reconcileService } from '../reconcile.js';
+import { DEFAULT_RUN, type Ports, type RunContext, reconcileService } from './service.js';
 import type { Report } from '../report.js';
-import { selectServices } from './evaluate.js';
+import { selectServices } from '../commands/evaluate.js';
 
 export interface RunResult {
   report: Report;

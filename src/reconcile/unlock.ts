@@ -1,6 +1,6 @@
-import { LOCK_FILE, removeLocks } from './audit/locks.js';
-import type { Proposals } from './github/proposals.js';
-import type { GitOpsStore, Identity } from './gitops/store.js';
+import { LOCK_FILE, removeLocks } from '../history/locks.js';
+import type { Proposals } from '../github/proposals.js';
+import type { GitOpsStore, Identity } from '../gitops/store.js';
 
 export interface UnlockResult {
   removed: { service: string; version: string }[];

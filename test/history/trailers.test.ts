@@ -6,7 +6,7 @@ import {
   rollbackId,
   rollbackMessage,
   sanitizeTrailerValue,
-} from '../../src/audit/trailers.js';
+} from '../../src/history/trailers.js';
 
 const trailers = {
   service: 'support-agent',

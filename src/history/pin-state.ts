@@ -1,4 +1,4 @@
-import type { HistoryEntry } from '../gitops/store.js';
+import type { HistoryEntry } from '../history/entry.js';
 import { readPin } from '../pins/index.js';
 import type { PinLocator } from '../pins/locator.js';
 import { type Locks, lockFor } from './locks.js';

@@ -1,19 +1,20 @@
-import { breachedTerms, degradedAt, explain } from './audit/explain.js';
-import { addLock, LOCK_FILE, parseLocks } from './audit/locks.js';
-import { type PinnedCommit, type PinState, pinState } from './audit/pin-state.js';
-import { rollbackId, rollbackMessage } from './audit/trailers.js';
-import type { Mode, ServicePolicy } from './config/policy.js';
-import type { Proposals } from './github/proposals.js';
-import type { FileChange, GitOpsStore, Identity, Snapshot } from './gitops/store.js';
-import { code } from './incident/markdown.js';
-import type { Incident } from './incident/render.js';
-import type { IncidentSink } from './incident/sink.js';
-import type { MetricsProvider } from './metrics/provider.js';
-import { type Notifier, notifyAll, type RollbackNotice } from './notify/index.js';
+import { breachedTerms, degradedAt, explain } from '../history/explain.js';
+import { addLock, LOCK_FILE, parseLocks } from '../history/locks.js';
+import { type PinnedCommit, type PinState, pinState } from '../history/pin-state.js';
+import { rollbackId, rollbackMessage } from '../history/trailers.js';
+import type { Mode, ServicePolicy } from '../config/policy.js';
+import type { Proposals } from '../github/proposals.js';
+import type { FileChange, GitOpsStore, Identity, Snapshot } from '../gitops/store.js';
+import { code } from '../incident/markdown.js';
+import type { Incident } from '../incident/render.js';
+import type { IncidentSink } from '../incident/sink.js';
+import type { MetricsProvider } from '../metrics/provider.js';
+import { type Notifier, notifyAll, type RollbackNotice } from '../notify/index.js';
 import { judge } from './observe.js';
-import { describeHold, holdVersion, isValidVersion, readPin, writePin } from './pins/index.js';
-import type { Decision } from './policy/types.js';
-import { type ServiceReport, serviceReport } from './report.js';
+import { describeHold, holdVersion } from '../holds/index.js';
+import { isValidVersion, readPin, writePin } from '../pins/index.js';
+import type { Decision } from '../policy/types.js';
+import { type ServiceReport, serviceReport } from '../report.js';
 import { verifyRollback } from './verify.js';
 
 /** The ports one service's reconciliation needs; the CLI and the Action each build them once. */

@@ -1,5 +1,5 @@
 import type { Policy, ServicePolicy } from '../config/policy.js';
-import type { Ports, RunContext } from '../reconcile.js';
+import type { Ports, RunContext } from './service.js';
 import { humanLine, type Report, type ServiceReport } from '../report.js';
 import { type RunResult, run } from './run.js';
 

@@ -1,4 +1,4 @@
-import { fail } from './errors.js';
+import { fail } from '../pins/errors.js';
 
 /**
  * What Flux's semver ImagePolicy accepts as a tag: `fluxcd/pkg/version.ParseVersion`, i.e. Masterminds

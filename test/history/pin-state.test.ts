@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { addLock, parseLocks } from '../../src/audit/locks.js';
-import { pinState } from '../../src/audit/pin-state.js';
-import { rollbackMessage } from '../../src/audit/trailers.js';
-import type { HistoryEntry } from '../../src/gitops/store.js';
+import { addLock, parseLocks } from '../../src/history/locks.js';
+import { pinState } from '../../src/history/pin-state.js';
+import { rollbackMessage } from '../../src/history/trailers.js';
+import type { HistoryEntry } from '../../src/history/entry.js';
 
 const FILE = 'apps/api/kustomization.yaml';
 const locator = { kustomize_image: 'ghcr.io/acme/api' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addLock, LockFileError, lockFor, parseLocks } from '../../src/audit/locks.js';
+import { addLock, LockFileError, lockFor, parseLocks } from '../../src/history/locks.js';
 
 const lock = (version: string) => ({
   version,

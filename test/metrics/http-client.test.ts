@@ -4,7 +4,7 @@ import {
   describeUrl,
   isRetryableStatus,
   requestedWaitMs,
-} from '../../src/metrics/fetch.js';
+} from '../../src/metrics/http-client.js';
 import { FakeServer, hang, instantRetries, json, text } from './helpers.js';
 
 function headers(values: Record<string, string>): { get(name: string): string | null } {

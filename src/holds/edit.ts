@@ -9,8 +9,8 @@ import {
   type Scalar,
   type YAMLMap,
 } from 'yaml';
-import { fail } from './errors.js';
-import { readsAsString } from './yaml-doc.js';
+import { fail } from '../pins/errors.js';
+import { readsAsString } from '../pins/yaml-doc.js';
 
 /**
  * Byte-preserving edits of YAML text for the automation holds: replace one scalar's characters, add a

@@ -5,7 +5,7 @@ import {
   parseFluxSemver,
   rangeExcludes,
   re2ToRegExp,
-} from '../../src/pins/automation-semver.js';
+} from '../../src/holds/semver.js';
 import { LocateError } from '../../src/pins/errors.js';
 
 const v = (tag: string) => {

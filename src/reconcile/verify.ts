@@ -1,15 +1,15 @@
-import { breachedTerms, evidenceFromTrailers } from './audit/explain.js';
-import type { PinnedCommit, PinState } from './audit/pin-state.js';
-import { type AuditRecord, releaseMessage } from './audit/trailers.js';
-import type { ServicePolicy } from './config/policy.js';
-import { code, table, text } from './incident/markdown.js';
-import type { IncidentUpdate } from './incident/sink.js';
-import { notifyAll, type RollbackNotice } from './notify/index.js';
+import { breachedTerms, evidenceFromTrailers } from '../history/explain.js';
+import type { PinnedCommit, PinState } from '../history/pin-state.js';
+import { type AuditRecord, releaseMessage } from '../history/trailers.js';
+import type { ServicePolicy } from '../config/policy.js';
+import { code, table, text } from '../incident/markdown.js';
+import type { IncidentUpdate } from '../incident/sink.js';
+import { notifyAll, type RollbackNotice } from '../notify/index.js';
 import { judge } from './observe.js';
-import { readPin, writePin } from './pins/index.js';
-import type { Decision } from './policy/types.js';
-import type { Ports, RunContext } from './reconcile.js';
-import { num, type ServiceReport, serviceReport } from './report.js';
+import { readPin, writePin } from '../pins/index.js';
+import type { Decision } from '../policy/types.js';
+import type { Ports, RunContext } from './service.js';
+import { num, type ServiceReport, serviceReport } from '../report.js';
 
 export type Verdict =
   { kind: 'report'; report: ServiceReport } | { kind: 'fallback'; to: string; decision: Decision };

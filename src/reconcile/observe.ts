@@ -1,8 +1,8 @@
-import type { ServicePolicy, TriggerQuery } from './config/policy.js';
-import type { MetricResult, MetricsProvider } from './metrics/provider.js';
-import { oneLine } from './text.js';
-import { decide } from './policy/evaluate.js';
-import type { Decision, Parts, TriggerObservation } from './policy/types.js';
+import type { ServicePolicy, TriggerQuery } from '../config/policy.js';
+import type { MetricResult, MetricsProvider } from '../metrics/provider.js';
+import { oneLine } from '../text.js';
+import { decide } from '../policy/evaluate.js';
+import type { Decision, Parts, TriggerObservation } from '../policy/types.js';
 
 /**
  * A backend's error text travels into commit bodies, pull requests and logs: one line, bounded,

@@ -1,5 +1,5 @@
-import type { Octokit } from '../github/octokit.js';
-import { safeRepoPath } from './paths.js';
+import type { Octokit } from './octokit.js';
+import { safeRepoPath } from '../gitops/paths.js';
 import {
   type CommitRequest,
   type CommitResult,
@@ -7,7 +7,7 @@ import {
   type HistoryEntry,
   type Snapshot,
   StoreError,
-} from './store.js';
+} from '../gitops/store.js';
 
 export interface GitHubStoreOptions {
   octokit: Octokit;

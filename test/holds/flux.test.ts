@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AutomationHold, holdVersion, isVersionHeld } from '../../src/pins/automation.js';
+import { type AutomationHold, holdVersion, isVersionHeld } from '../../src/holds/index.js';
 import { PinError } from '../../src/pins/index.js';
 import { corpusText } from '../support/corpus.js';
 import { lineDiff, lines } from '../support/line-diff.js';

@@ -1,7 +1,7 @@
-import type { Octokit } from '../github/octokit.js';
-import { text } from './markdown.js';
-import { INCIDENT_MARKER, type Incident, renderIncident } from './render.js';
-import { type IncidentSink, UPDATE_MARKER } from './sink.js';
+import type { Octokit } from './octokit.js';
+import { text } from '../incident/markdown.js';
+import { INCIDENT_MARKER, type Incident, renderIncident } from '../incident/render.js';
+import { type IncidentSink, UPDATE_MARKER } from '../incident/sink.js';
 
 export const PINBACK_LABEL = 'pinback';
 

@@ -8,10 +8,10 @@ import {
   type Splice,
   scalarText,
   styleOf,
-} from './automation-edit.js';
-import { type Selected, tagOf } from './automation-flux.js';
-import { fail } from './errors.js';
-import { mapGet, parseYaml, scalarString } from './yaml-doc.js';
+} from './edit.js';
+import { type Selected, tagOf } from './flux.js';
+import { fail } from '../pins/errors.js';
+import { mapGet, parseYaml, scalarString } from '../pins/yaml-doc.js';
 
 export const ANNOTATION_PREFIX = 'argocd-image-updater.argoproj.io';
 const IMAGE_LIST = `${ANNOTATION_PREFIX}/image-list`;

@@ -1,5 +1,5 @@
 import { isMap, isScalar, type Node } from 'yaml';
-import { firstConfirmed, insertPair, replaceScalar } from './automation-edit.js';
+import { firstConfirmed, insertPair, replaceScalar } from './edit.js';
 import {
   excludeFromRange,
   goExpand,
@@ -7,9 +7,9 @@ import {
   rangeExcludes,
   re2ToRegExp,
   type SemVer,
-} from './automation-semver.js';
-import { fail } from './errors.js';
-import { mapGet, parseYaml, scalarString, type YamlDoc } from './yaml-doc.js';
+} from './semver.js';
+import { fail } from '../pins/errors.js';
+import { mapGet, parseYaml, scalarString, type YamlDoc } from '../pins/yaml-doc.js';
 
 export interface Selected {
   doc: YamlDoc;

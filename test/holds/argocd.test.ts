@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AutomationHold, holdVersion, isVersionHeld } from '../../src/pins/automation.js';
-import { globMatch, parseImageList } from '../../src/pins/automation-argocd.js';
+import { type AutomationHold, holdVersion, isVersionHeld } from '../../src/holds/index.js';
+import { globMatch, parseImageList } from '../../src/holds/argocd.js';
 import { PinError } from '../../src/pins/index.js';
 import { corpusText } from '../support/corpus.js';
 import { lineDiff, lines } from '../support/line-diff.js';
