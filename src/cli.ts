@@ -8,19 +8,21 @@ import { backtest, backtestJson, backtestText } from './commands/backtest.js';
 import { historyDeploys, seriesDeploys } from './commands/backtest-sources.js';
 import { check, lockedMessage } from './commands/check.js';
 import { demo } from './commands/demo.js';
-import { evaluate, UsageError } from './commands/evaluate.js';
-import { run } from './reconcile/run.js';
-import { watch } from './reconcile/watch.js';
+import { evaluate } from './commands/evaluate.js';
+import { PolicyError, UsageError } from './config/errors.js';
 import { parseDuration } from './config/duration.js';
-import { PolicyError } from './config/errors.js';
 import { loadPolicy } from './config/load.js';
 import type { Mode, Policy } from './config/policy.js';
+import { selectServices } from './config/select.js';
 import { openCliStore } from './gitops/open.js';
 import type { GitOpsStore } from './gitops/store.js';
 import { fileIncidentSink } from './incident/file.js';
+import { onceSink } from './incident/sink.js';
 import { providersFor } from './metrics/registry.js';
 import { notifiers } from './notify/index.js';
-import type { Ports } from './reconcile/service.js';
+import type { Ports } from './reconcile/ports.js';
+import { run } from './reconcile/run.js';
+import { watch } from './reconcile/watch.js';
 import { humanLine, type Report } from './report.js';
 
 const USAGE = `pinback: GitOps rollback reconciler
@@ -150,11 +152,13 @@ async function main(argv: string[]): Promise<number> {
             });
       const watchMs = durationFlag(v.watch, '--watch');
       const intervalMs = durationFlag(v.interval, '--interval') ?? 60_000;
+      // Chosen before the repository is opened, one way with or without --watch.
+      const services = selectServices(policy, v.service);
       const result = await withStore(policy, v, (store) => {
         const ports: Ports = {
           store,
           providers: providersFor(policy, dirname(resolve(policy.file)), v['metrics-file']),
-          incidents,
+          incidents: onceSink(incidents),
           notifiers: (s) => notifiers(s.onRollback.notify),
           warn: (m) => process.stderr.write(`pinback: warning: ${m}\n`),
           now: () => new Date(),
@@ -167,11 +171,12 @@ async function main(argv: string[]): Promise<number> {
           author: policy.gitops?.author ?? DEFAULT_AUTHOR,
           mode,
         };
-        if (watchMs === undefined) return run(policy, ports, ctx, v.service);
-        return watch(policy, ports, ctx, v.service, {
+        if (watchMs === undefined) return run(services, ports, ctx);
+        return watch(services, ports, ctx, {
           durationMs: watchMs,
           intervalMs,
           print: (line) => process.stderr.write(`${line}\n`),
+          sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
         });
       });
       print(result.report, v.json);

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { check, lockedMessage } from '../commands/check.js';
-import { UsageError } from '../commands/evaluate.js';
 import { run } from '../reconcile/run.js';
 import { watch } from '../reconcile/watch.js';
 import { parseDuration } from '../config/duration.js';
-import { PolicyError } from '../config/errors.js';
+import { PolicyError, UsageError } from '../config/errors.js';
+import { selectServices } from '../config/select.js';
 import { loadPolicy } from '../config/load.js';
 import type { Policy } from '../config/policy.js';
 import { createOctokit, type Octokit } from '../github/octokit.js';
@@ -16,10 +16,10 @@ import { isGitHubRepo } from '../gitops/open.js';
 import type { GitOpsStore } from '../gitops/store.js';
 import { workTreeStore } from '../gitops/worktree.js';
 import { gitHubIncidentSink } from '../github/incidents.js';
-import type { IncidentSink } from '../incident/sink.js';
+import { type IncidentSink, onceSink } from '../incident/sink.js';
 import { providersFor } from '../metrics/registry.js';
 import { notifiers } from '../notify/index.js';
-import type { Ports } from '../reconcile/service.js';
+import type { Ports } from '../reconcile/ports.js';
 import type { Report } from '../report.js';
 import { proposeUnlock } from '../reconcile/unlock.js';
 import { EventError, planFor } from './event.js';
@@ -184,7 +184,7 @@ export async function runAction(ctx: ActionContext): Promise<string | undefined>
     const ports: Ports = {
       store,
       providers: providersFor(policy, ctx.workspace),
-      incidents,
+      incidents: onceSink(incidents),
       proposals: onGitHub ? gitHubProposals(github(), target) : undefined,
       notifiers: (s) => (dryRun ? [] : notifiers(s.onRollback.notify)),
       warn: ctx.log.warning,
@@ -199,13 +199,15 @@ export async function runAction(ctx: ActionContext): Promise<string | undefined>
       author: policy.gitops?.author ?? AUTHOR,
       mode: settings.mode === 'gate' ? undefined : settings.mode,
     };
+    const services = selectServices(policy, plan.services);
     const result =
       settings.watchMs === undefined
-        ? await run(policy, ports, runCtx, plan.services)
-        : await watch(policy, ports, runCtx, plan.services, {
+        ? await run(services, ports, runCtx)
+        : await watch(services, ports, runCtx, {
             durationMs: settings.watchMs,
             intervalMs: settings.intervalMs,
             print: ctx.log.info,
+            sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
           });
     await publish(ctx, result.report, plan.trigger);
     for (const f of result.failures) ctx.log.error(`${f.service}: ${f.message}`);

@@ -10,7 +10,8 @@ import type { GitOpsStore } from '../gitops/store.js';
 import { memoryProvider } from '../metrics/file.js';
 import type { MetricsProvider } from '../metrics/provider.js';
 import type { BacktestDeploy } from './backtest.js';
-import { selectServices, UsageError } from './evaluate.js';
+import { UsageError } from '../config/errors.js';
+import { selectServices } from '../config/select.js';
 
 /** Pin commits read per service: enough for weeks of deploys, bounded like every history walk. */
 const HISTORY_LIMIT = 200;

@@ -7,7 +7,7 @@ import type { Policy, ServicePolicy } from '../config/policy.js';
 import type { MetricsProvider } from '../metrics/provider.js';
 import { observe } from '../reconcile/observe.js';
 import { type Deploy, type Replay, replay, type Summary, summarize } from '../backtest/replay.js';
-import { UsageError } from './evaluate.js';
+import { UsageError } from '../config/errors.js';
 
 export interface BacktestDeploy {
   deploy: Deploy;

@@ -3,7 +3,7 @@ import { mapBounded } from '../concurrency.js';
 import type { Policy } from '../config/policy.js';
 import type { GitOpsStore } from '../gitops/store.js';
 import { readPin } from '../pins/index.js';
-import { selectServices } from './evaluate.js';
+import { selectServices } from '../config/select.js';
 
 export interface LockedPin {
   service: string;

@@ -6,6 +6,7 @@ import { LOCK_FILE } from '../history/locks.js';
 import { parsePolicy } from '../config/load.js';
 import { openGitStore } from '../gitops/git.js';
 import { fileIncidentSink } from '../incident/file.js';
+import { onceSink } from '../incident/sink.js';
 import { fileProvider } from '../metrics/file.js';
 import { humanLine } from '../report.js';
 import { run } from '../reconcile/run.js';
@@ -116,11 +117,11 @@ export async function demo(out: NodeJS.WritableStream): Promise<number> {
     const store = await openGitStore({ target: repo, branch: 'main' });
     try {
       return await run(
-        policy,
+        policy.services,
         {
           store,
           providers: new Map([['metrics', fileProvider(join(root, 'metrics.json'))]]),
-          incidents: fileIncidentSink(incidentDir, async () => undefined),
+          incidents: onceSink(fileIncidentSink(incidentDir, async () => undefined)),
           now: () => new Date(),
         },
         {

@@ -1,5 +1,7 @@
 import { mapBounded } from '../concurrency.js';
-import type { Policy, ServicePolicy } from '../config/policy.js';
+import { UsageError } from '../config/errors.js';
+import type { Policy } from '../config/policy.js';
+import { selectServices } from '../config/select.js';
 import type { MetricsProvider } from '../metrics/provider.js';
 import { judge } from '../reconcile/observe.js';
 import { type Report, serviceReport } from '../report.js';
@@ -13,22 +15,6 @@ export interface EvaluateOptions {
   /** `--since`: the candidate's deploy; count-aware triggers are read, and tested, from then on. */
   since?: Date | undefined;
   services?: readonly string[] | undefined;
-}
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-export function selectServices(policy: Policy, names: readonly string[] | undefined): ServicePolicy[] {
-  if (!names?.length) return policy.services;
-  const known = new Set(policy.services.map((s) => s.name));
-  const unknown = names.filter((n) => !known.has(n));
-  if (unknown.length) {
-    throw new UsageError(
-      `no service ${unknown.join(', ')} in ${policy.file} (services: ${[...known].join(', ')})`,
-    );
-  }
-  return policy.services.filter((s) => names.includes(s.name));
 }
 
 /** Decisions only: never reads or writes the GitOps repository. */

@@ -28,3 +28,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   }
   return out;
 }
+
+/** A command line or input that cannot be used (an unknown service, a bad flag): exit 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

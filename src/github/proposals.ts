@@ -1,24 +1,7 @@
+import type { Proposals } from '../reconcile/ports.js';
 import type { Octokit } from './octokit.js';
 
-/** A rollback proposed as a pull request: merging it is the approval. */
-export interface Proposal {
-  branch: string;
-  base: string;
-  title: string;
-  body: string;
-}
-
-/** The newest pull request from a branch: open, or closed without a merge (a person said no). */
-export interface FoundProposal {
-  url: string;
-  state: 'open' | 'rejected' | 'merged';
-}
-
-export interface Proposals {
-  find(branch: string): Promise<FoundProposal | undefined>;
-  /** Opens the pull request, or updates the open one for the same branch; returns its URL. */
-  open(p: Proposal): Promise<string>;
-}
+export type { FoundProposal, Proposal, Proposals } from '../reconcile/ports.js';
 
 export function gitHubProposals(octokit: Octokit, repo: string): Proposals {
   const [owner, name] = repo.split('/') as [string, string];

@@ -1,62 +1,36 @@
-import type { Policy, ServicePolicy } from '../config/policy.js';
-import type { Ports, RunContext } from './service.js';
+import type { ServicePolicy } from '../config/policy.js';
 import { humanLine, type Report, type ServiceReport } from '../report.js';
-import { type RunResult, run } from './run.js';
+import type { Ports } from './ports.js';
+import { run, type RunOptions, type RunResult } from './run.js';
 
 export interface WatchOptions {
   durationMs: number;
   intervalMs: number;
   /** One line per round per service. */
   print: (line: string) => void;
-  sleep?: (ms: number) => Promise<void>;
+  /** Waits between rounds; the composition root passes a timer, tests an injected clock. */
+  sleep: (ms: number) => Promise<void>;
 }
-
-/** Nothing more to do for a service: rolled back and verified (or verification not asked), or escalated. */
-export function isTerminal(report: ServiceReport, service: ServicePolicy): boolean {
-  if (report.action === 'escalated') return true;
-  if (
-    report.action === 'rolled_back' ||
-    report.action === 'already_rolled_back' ||
-    report.action === 'proposed'
-  ) {
-    return (
-      service.onRollback.verifyWindowMs === undefined ||
-      report.reason === 'recovered' ||
-      report.action === 'proposed'
-    );
-  }
-  return false;
-}
-
-const sleepFor = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Evaluates every interval for the duration: a breach that meets `sustained`/`require` is acted on
- * within one interval. Ends early once every watched service is terminal.
+ * Reconciles every interval for the duration: a breach that meets `sustained`/`require` is acted
+ * on within one interval. Ends early once no watched service has anything left to do. A service
+ * that cannot be reconciled (no pin, a broken pin file) fails as it does in `run`, and stays failed.
  */
 export async function watch(
-  policy: Policy,
+  services: readonly ServicePolicy[],
   ports: Ports,
-  ctx: Omit<RunContext, 'attempts' | 'historyLimit'> & Partial<RunContext>,
-  names: readonly string[] | undefined,
+  ctx: RunOptions,
   o: WatchOptions,
 ): Promise<RunResult> {
-  const sleep = o.sleep ?? sleepFor;
   const start = ports.now().getTime();
-  const shared = { ...ctx, sent: ctx.sent ?? new Set<string>() };
   const latest = new Map<string, ServiceReport>();
   const failures = new Map<string, string>();
-  let active = (
-    names?.length ? policy.services.filter((s) => names.includes(s.name)) : policy.services
-  ).filter((s) => s.pin);
+  const final = new Set<string>();
+  let active = [...services];
   for (let round = 1; active.length > 0; round++) {
     const began = ports.now().getTime();
-    const result = await run(
-      policy,
-      ports,
-      shared,
-      active.map((s) => s.name),
-    );
+    const result = await run(active, ports, ctx);
     const at = ((ports.now().getTime() - start) / 1000).toFixed(1);
     for (const r of result.report.services) {
       latest.set(r.service, r);
@@ -67,14 +41,17 @@ export async function watch(
       failures.set(f.service, f.message);
       o.print(`[round ${round} +${at}s] ${f.service}: failed: ${f.message}`);
     }
-    active = active.filter((s) => {
-      const r = latest.get(s.name);
-      return !(r && isTerminal(r, s));
-    });
+    for (const name of result.final) final.add(name);
+    // A service without a pin will not grow one between rounds: its failure is the answer.
+    active = active.filter((s) => !final.has(s.name) && s.pin !== undefined);
     const next = began + o.intervalMs;
     if (active.length === 0 || next - start >= o.durationMs) break;
-    await sleep(Math.max(0, next - ports.now().getTime()));
+    await o.sleep(Math.max(0, next - ports.now().getTime()));
   }
   const report: Report = { version: 1, services: [...latest.values()] };
-  return { report, failures: [...failures].map(([service, message]) => ({ service, message })) };
+  return {
+    report,
+    failures: [...failures].map(([service, message]) => ({ service, message })),
+    final: [...final],
+  };
 }

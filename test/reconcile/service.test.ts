@@ -1,26 +1,52 @@
 /**
- * The reconciler in process, on real git repositories, for what the CLI tests do not reach:
- * the pre-deploy baseline, medium severity, the kill switch's release after recovery.
+ * The reconciler in process, on an in-memory GitOps store and an injected clock: the pre-deploy
+ * baseline, medium severity, verification, the kill switch's release after recovery, races.
  */
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/config/load.js';
-import { openGitStore } from '../../src/gitops/git.js';
 import type { Incident } from '../../src/incident/render.js';
-import type { IncidentSink, IncidentUpdate } from '../../src/incident/sink.js';
+import { type IncidentSink, type IncidentUpdate, onceSink } from '../../src/incident/sink.js';
 import type { MetricQuery, MetricsProvider } from '../../src/metrics/provider.js';
-import { DEFAULT_RUN, reconcileService } from '../../src/reconcile/service.js';
-import { GitOpsRepo } from '../support/gitops.js';
+import { DEFAULT_RUN } from '../../src/reconcile/ports.js';
+import { reconcileService } from '../../src/reconcile/service.js';
+import { Clock } from '../support/clock.js';
+import { MemoryGitOps } from '../support/memory-gitops.js';
 
 const PIN = 'apps/api/kustomization.yaml';
 const k = (tag: string) => `images:\n  - name: ghcr.io/acme/api\n    newTag: ${tag}\n`;
+const START = Date.UTC(2026, 11, 2, 12, 0, 0);
 
-function repoWith(flags?: string): GitOpsRepo {
-  const repo = new GitOpsRepo();
+/** A repository and the clock it and the reconciler share. */
+class Repo extends MemoryGitOps {
+  constructor(readonly time = new Clock(START)) {
+    super(time.ms);
+  }
+  get t(): number {
+    return this.time.t;
+  }
+  set t(ms: number) {
+    this.time.t = ms;
+  }
+  advance(ms: number): this {
+    this.time.advance(ms);
+    return this;
+  }
+  /** Time of the newest commit, unix seconds. */
+  lastTime(): number {
+    return this.log()[0]!.time;
+  }
+  lastMessage(): string {
+    return this.log()[0]!.message;
+  }
+}
+
+function repoWith(flags?: string): Repo {
+  const repo = new Repo();
   repo.write(PIN, k('1.0.0'));
   if (flags) repo.write('apps/api/flags.yaml', flags);
-  repo.commit('deploy 1.0.0', 86_400);
+  repo.commitAt('deploy 1.0.0', 86_400);
   repo.write(PIN, k('1.1.0'));
-  repo.commit('deploy 1.1.0', 300);
+  repo.commitAt('deploy 1.1.0', 300);
   return repo;
 }
 
@@ -57,39 +83,33 @@ function sink(): IncidentSink & { opened: Incident[]; updates: IncidentUpdate[] 
   };
 }
 
-async function reconcile(
-  repo: GitOpsRepo,
-  policyText: string,
-  metrics: MetricsProvider,
-  incidents?: IncidentSink,
-  now = () => new Date(),
-) {
+async function reconcile(repo: Repo, policyText: string, metrics: MetricsProvider, incidents?: IncidentSink) {
   const policy = parsePolicy(policyText, 'p.yml', {});
-  const store = await openGitStore({ target: repo.dir });
-  try {
-    return await reconcileService(
-      policy.services[0]!,
-      { store, providers: new Map([['file', metrics]]), incidents, now },
-      {
-        ...DEFAULT_RUN,
-        policyFile: 'p.yml',
-        policyDigest: policy.digest,
-        actor: 't',
-        runUrl: undefined,
-        author: { name: 'p', email: 'p@x' },
-        mode: undefined,
-        sent: new Set(),
-      },
-    );
-  } finally {
-    await store.close();
-  }
+  const result = await reconcileService(
+    policy.services[0]!,
+    {
+      store: repo,
+      providers: new Map([['file', metrics]]),
+      incidents: onceSink(incidents),
+      now: () => new Date(repo.t),
+    },
+    {
+      ...DEFAULT_RUN,
+      policyFile: 'p.yml',
+      policyDigest: policy.digest,
+      actor: 't',
+      runUrl: undefined,
+      author: { name: 'p', email: 'p@x' },
+      mode: undefined,
+    },
+  );
+  return result.report;
 }
 
 describe('baseline: before_deploy', () => {
   it('compares with the same query over the window that ends at the pin commit', async () => {
     const repo = repoWith();
-    const pinnedAt = Number(repo.git('log', '-1', '--format=%ct').trim());
+    const pinnedAt = repo.lastTime();
     const metrics = provider((q) => (q.end.getTime() / 1000 <= pinnedAt ? 0.005 : 0.05));
     const report = await reconcile(
       repo,
@@ -146,18 +166,16 @@ describe('kill switch release: on_recovery', () => {
     const metrics = provider((q) => (q.version === '1.1.0' ? 0.2 : 0.01));
     const incidents = sink();
     expect(await reconcile(repo, policy, metrics, incidents)).toMatchObject({ action: 'rolled_back' });
-    expect(repo.read('apps/api/flags.yaml')).toBe('data:\n  writes_disabled: "true"\n');
+    expect(repo.file('apps/api/flags.yaml')).toBe('data:\n  writes_disabled: "true"\n');
 
-    const later = () => new Date(Date.now() + 5000);
-    const verified = await reconcile(repo, policy, metrics, incidents, later);
+    repo.advance(5000);
+    const verified = await reconcile(repo, policy, metrics, incidents);
     expect(verified).toMatchObject({ reason: 'recovered', action: 'already_rolled_back' });
-    expect(repo.read('apps/api/flags.yaml')).toBe(flags);
-    expect(repo.git('log', '-1', '--format=%(trailers:key=Rollback-Release,valueonly)').trim()).toBe(
-      'kill_switch',
-    );
+    expect(repo.file('apps/api/flags.yaml')).toBe(flags);
+    expect(repo.lastMessage()).toMatch(/^Rollback-Release: kill_switch$/m);
     expect(incidents.updates.map((u) => u.key)).toEqual(['recovered']);
 
-    const again = await reconcile(repo, policy, metrics, incidents, later);
+    const again = await reconcile(repo, policy, metrics, incidents);
     expect(again.reason).toBe('recovered');
     expect(repo.count()).toBe(4);
   });
@@ -165,14 +183,14 @@ describe('kill switch release: on_recovery', () => {
 
 describe('verification is careful', () => {
   it('never falls back because the stable has no data yet, even with on_no_data: stop', async () => {
-    const repo = new GitOpsRepo();
+    const repo = new Repo();
     for (const [v, ago] of [
       ['0.9.0', 3 * 86_400],
       ['1.0.0', 2 * 86_400],
       ['1.1.0', 300],
     ] as const) {
       repo.write(PIN, k(v));
-      repo.commit(`deploy ${v}`, ago);
+      repo.commitAt(`deploy ${v}`, ago);
     }
     const policy = `version: 1\nservices:\n  api:\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    triggers: { error_rate: { max: 0.05, on_no_data: stop } }\n    on_rollback: { verify: { window: 10m }, fallback_depth: 2 }\n`;
     const metrics: MetricsProvider = {
@@ -182,7 +200,8 @@ describe('verification is careful', () => {
           : { kind: 'no_data', cause: 'not scraped yet' },
     };
     expect(await reconcile(repo, policy, metrics)).toMatchObject({ action: 'rolled_back', to: '1.0.0' });
-    const next = await reconcile(repo, policy, metrics, undefined, () => new Date(Date.now() + 30_000));
+    repo.advance(30_000);
+    const next = await reconcile(repo, policy, metrics);
     expect(next).toMatchObject({ action: 'already_rolled_back', reason: 'verifying' });
     expect(repo.count()).toBe(4);
   });
@@ -195,8 +214,8 @@ describe('verification is careful', () => {
     const metrics = provider((q) => (q.version === '1.1.0' ? 0.2 : 0.01));
     await reconcile(repo, policy('auto'), metrics, sink());
     const incidents = sink();
-    const later = () => new Date(Date.now() + 5000);
-    const dry = await reconcile(repo, policy('dry-run'), metrics, incidents, later);
+    repo.advance(5000);
+    const dry = await reconcile(repo, policy('dry-run'), metrics, incidents);
     expect(dry.reason).toBe('recovered');
     expect(repo.count()).toBe(3);
     expect(incidents.updates).toEqual([]);
@@ -212,13 +231,13 @@ describe('after the verification window', () => {
       policy,
       provider((q) => (q.version === '1.1.0' ? 0.2 : 0.01)),
     );
-    const rolledAt = Number(repo.git('log', '-1', '--format=%ct').trim()) * 1000;
+    const rolledAt = repo.lastTime() * 1000;
     // The stable is healthy during the window and fails an hour later, for another reason.
     const stable = provider((q) =>
       q.version === '1.1.0' ? 0.2 : q.end.getTime() <= rolledAt + 11_000 ? 0.01 : 0.3,
     );
-    const anHourLater = () => new Date(rolledAt + 3_600_000);
-    expect(await reconcile(repo, policy, stable, undefined, anHourLater)).toMatchObject({
+    repo.t = rolledAt + 3_600_000;
+    expect(await reconcile(repo, policy, stable)).toMatchObject({
       reason: 'recovered',
     });
     expect(repo.count()).toBe(3);
@@ -250,12 +269,10 @@ describe('count-aware triggers end to end', () => {
       to: '1.0.0',
     });
     expect(report.evidence[0]).toMatchObject({ test: 'sequential', breached: true });
-    expect(repo.git('log', '-1', '--format=%B')).toMatch(
-      /errors 8% \([\d,]+ of [\d,]+\) vs the stable's 0\.5%/,
-    );
+    expect(repo.lastMessage()).toMatch(/errors 8% \([\d,]+ of [\d,]+\) vs the stable's 0\.5%/);
 
-    const rolledAt = Number(repo.git('log', '-1', '--format=%ct').trim()) * 1000;
-    const verified = await reconcile(repo, policy, metrics, undefined, () => new Date(rolledAt + 5 * 60_000));
+    repo.t = repo.lastTime() * 1000 + 5 * 60_000;
+    const verified = await reconcile(repo, policy, metrics);
     expect(verified).toMatchObject({ reason: 'recovered', action: 'already_rolled_back' });
   });
 

@@ -1,0 +1,27 @@
+import type { Next } from '../decide.js';
+import { alert } from './alert.js';
+import { escalate } from './escalate.js';
+import { recover } from './recover.js';
+import { repeat } from './repeat.js';
+import { rollBack } from './rollback.js';
+import { type Done, done, type Step } from './step.js';
+
+export type { Done, Step } from './step.js';
+
+/** One executor per step. Each may find its work already done; none decides anything. */
+export function execute(step: Step, next: Next): Promise<Done> {
+  switch (next.kind) {
+    case 'report':
+      return Promise.resolve(done(step.planned));
+    case 'alert':
+      return alert(step, next.decision);
+    case 'rollback':
+      return rollBack(step, next.rollback);
+    case 'escalate':
+      return escalate(step, next.rollback, next.decision, next.why);
+    case 'recover':
+      return recover(step, next.rollback, next.decision, next.release);
+    case 'repeat':
+      return repeat(step, next.rollback);
+  }
+}

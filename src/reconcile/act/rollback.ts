@@ -1,0 +1,126 @@
+import { breachedTerms, degradedAt, explain } from '../../history/explain.js';
+import { rollbackMessage } from '../../history/trailers.js';
+import { code } from '../../incident/markdown.js';
+import type { Incident } from '../../incident/render.js';
+import { type Rollback, idOf, proposalBranch } from '../decide.js';
+import { rollbackChanges } from '../changes.js';
+import { type Done, done, type Step, tell, warnOf } from './step.js';
+
+/** The pull request says what the commit says, links the incident, and how to approve. */
+function proposalBody(message: string, incident: string | null): string {
+  const [subject, , ...rest] = message.split('\n');
+  return [
+    `pinback proposes this rollback: ${code(subject)}.`,
+    '',
+    'Merging this pull request is the approval: Argo CD or Flux then syncs the stable version.',
+    incident ? `Incident: ${incident}` : '',
+    '',
+    '```',
+    rest.join('\n').trim(),
+    '```',
+  ].join('\n');
+}
+
+/**
+ * Writes one rollback (auto) or proposes it on a branch (propose), then opens the incident and
+ * notifies. A commit that loses the race is `stale`: the caller reads again and decides again.
+ */
+export async function rollBack(step: Step, r: Rollback): Promise<Done> {
+  const { service, ports, ctx, snap, mode, now } = step;
+  const id = idOf(service.name, r);
+  const branch = mode === 'propose' ? proposalBranch(service.name, id) : undefined;
+  const message = rollbackMessage(
+    {
+      service: service.name,
+      from: r.from,
+      to: r.to,
+      reason: r.decision.reason,
+      stage: service.stage,
+      evidence: breachedTerms(r.decision.evidence),
+      policy: ctx.policyDigest,
+      actor: ctx.actor,
+      run: ctx.runUrl,
+      id,
+      chain: r.chain,
+    },
+    explain(r.decision),
+  );
+  const changes = rollbackChanges(service, snap.files, { ...r, reason: r.decision.reason, id }, now);
+  const result = await ports.store.commit({
+    expectedHead: snap.head,
+    message,
+    changes,
+    author: ctx.author,
+    branch,
+  });
+  if (!result.ok) return { kind: 'stale' };
+
+  const degraded = degradedAt(r.decision.evidence);
+  const incident: Incident = {
+    kind: 'rollback',
+    id,
+    service: service.name,
+    stage: service.stage,
+    from: r.from,
+    to: r.to,
+    reason: r.decision.reason,
+    evidence: r.decision.evidence,
+    require: r.decision.require,
+    policyDigest: ctx.policyDigest,
+    policyFile: ctx.policyFile,
+    pinFile: service.pin!.file,
+    pinnedAt: new Date(r.pinnedBy.time * 1000),
+    degradedAt: degraded === undefined ? undefined : new Date(degraded * 1000),
+    evaluatedAt: now,
+    committedAt: ports.now(),
+    commit: result.sha,
+    commitUrl: result.url,
+    runUrl: ctx.runUrl,
+    mode,
+    owners: service.owners,
+  };
+  // An incident that cannot be opened is a warning: the commit landed, and the report must say so.
+  const openIncident = async (): Promise<string | null> => {
+    try {
+      return (await ports.incidents.open(incident)).where;
+    } catch (e) {
+      warnOf(ports)(
+        `${service.name}: rolled back in ${result.sha.slice(0, 12)}, but the incident could not be opened: ${(e as Error).message}`,
+      );
+      return null;
+    }
+  };
+  const notice = {
+    from: r.from,
+    to: r.to,
+    reason: r.decision.reason,
+    evidence: breachedTerms(r.decision.evidence),
+  };
+  if (branch) {
+    const opened = await openIncident();
+    const pullRequest = await ports.proposals!.open({
+      branch,
+      base: snap.branch ?? 'main',
+      title: message.split('\n')[0]!,
+      body: proposalBody(message, opened),
+    });
+    await tell(step, {
+      kind: 'proposed',
+      ...notice,
+      links: { commit: result.url, pullRequest, incident: opened ?? undefined, run: ctx.runUrl },
+    });
+    return done({
+      ...step.planned,
+      action: 'proposed',
+      commit: result.sha,
+      incident: opened,
+      pull_request: pullRequest,
+    });
+  }
+  // The rollback stands whatever happens next: incident and notifications run side by side.
+  const [opened] = await Promise.all([
+    openIncident(),
+    tell(step, { kind: 'rolled_back', ...notice, links: { commit: result.url, run: ctx.runUrl } }),
+  ]);
+  return done({ ...step.planned, action: 'rolled_back', commit: result.sha, incident: opened });
+}

@@ -1,0 +1,45 @@
+import type { ServicePolicy } from '../../config/policy.js';
+import type { Snapshot } from '../../gitops/store.js';
+import { breachedTerms } from '../../history/explain.js';
+import type { PinState } from '../../history/pin-state.js';
+import { notifyAll, type RollbackNotice } from '../../notify/index.js';
+import type { Decision } from '../../policy/types.js';
+import type { ServiceReport } from '../../report.js';
+import type { Ports, RunContext } from '../ports.js';
+
+/** What every executor is given: the service, the snapshot it was decided on, the planned report. */
+export interface Step {
+  service: ServicePolicy;
+  ports: Ports;
+  ctx: RunContext;
+  /** The service's effective mode; never dry-run here (a dry run calls no executor). */
+  mode: 'auto' | 'propose';
+  snap: Snapshot;
+  state: PinState;
+  /** The report as decided; the executor adds what it made. */
+  planned: ServiceReport;
+  now: Date;
+}
+
+/** An executor's result: done, or the branch moved under it (read again, decide again). */
+export type Done = { kind: 'done'; report: ServiceReport } | { kind: 'stale' };
+
+export const done = (report: ServiceReport): Done => ({ kind: 'done', report });
+
+export const warnOf = (ports: Ports) => ports.warn ?? (() => {});
+
+/** Tells the service's notifiers; a failing one is a warning, never an error. */
+export async function tell(
+  step: Pick<Step, 'service' | 'ports'>,
+  notice: Omit<RollbackNotice, 'service' | 'stage'>,
+): Promise<void> {
+  const { service, ports } = step;
+  await notifyAll(
+    ports.notifiers?.(service) ?? [],
+    { service: service.name, stage: service.stage, ...notice },
+    warnOf(ports),
+  );
+}
+
+/** The breached triggers of a decision, as a notice lists them. */
+export const breached = (d: Decision) => breachedTerms(d.evidence);

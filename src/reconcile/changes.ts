@@ -1,0 +1,54 @@
+import type { ServicePolicy } from '../config/policy.js';
+import type { FileChange } from '../gitops/store.js';
+import { addLock, LOCK_FILE } from '../history/locks.js';
+import { describeHold, holdVersion } from '../holds/index.js';
+import { writePin } from '../pins/index.js';
+import { ReconcileError } from './ports.js';
+
+/** The files a service's reconciliation reads: the pin, the locks, the kill switch, the holds. */
+export function filesOf(service: ServicePolicy): string[] {
+  return [
+    ...new Set([
+      service.pin!.file,
+      LOCK_FILE,
+      ...(service.onRollback.killSwitch ? [service.onRollback.killSwitch.file] : []),
+      ...service.onRollback.hold.map((h) => h.file),
+    ]),
+  ];
+}
+
+/** Pure: every file the rollback commit changes: the pin, the lock, the holds, the kill switch. */
+export function rollbackChanges(
+  service: ServicePolicy,
+  files: ReadonlyMap<string, string | null>,
+  r: { from: string; to: string; reason: string; id: string },
+  now: Date,
+): FileChange[] {
+  const changes = new Map<string, string>();
+  // Several edits may land in one file (a kill switch beside the pin): each sees the ones before.
+  const edit = (path: string, what: string, fn: (text: string | null) => string) => {
+    const current = changes.has(path) ? changes.get(path)! : (files.get(path) ?? null);
+    if (current === null && what !== 'lock') {
+      throw new ReconcileError(`${service.name}: ${what} file ${path} does not exist in the GitOps repo`);
+    }
+    changes.set(path, fn(current));
+  };
+  const pin = service.pin!;
+  edit(pin.file, 'pin', (text) => writePin(text!, pin.locator, r.to, pin.file));
+  if (service.onRollback.lockCandidate) {
+    const lock = {
+      version: r.from,
+      reason: r.reason,
+      locked_at: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      rollback_id: r.id,
+    };
+    edit(LOCK_FILE, 'lock', (text) => addLock(text, service.name, lock));
+  }
+  // Same commit: the image bots must not push the locked version straight back.
+  for (const hold of service.onRollback.hold) {
+    edit(hold.file, describeHold(hold), (text) => holdVersion(text!, hold, r.from));
+  }
+  const ks = service.onRollback.killSwitch;
+  if (ks) edit(ks.file, 'kill switch', (text) => writePin(text!, ks.locator, ks.value, ks.file));
+  return [...changes].map(([path, content]) => ({ path, content }));
+}

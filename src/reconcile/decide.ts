@@ -1,0 +1,203 @@
+import type { Mode, ServicePolicy } from '../config/policy.js';
+import type { PinnedCommit, PinState } from '../history/pin-state.js';
+import { rollbackId } from '../history/trailers.js';
+import type { Decision } from '../policy/types.js';
+import type { Phase, Rolled } from './phase.js';
+import type { FoundProposal } from './ports.js';
+
+/** One rollback to make: the first (chain 1) or a fallback after a rollback that did not help. */
+export interface Rollback {
+  from: string;
+  to: string;
+  decision: Decision;
+  /** The commit that pinned `from`: part of the rollback id. */
+  pinnedBy: PinnedCommit;
+  /** Rollbacks in a row, this one included (2 for a fallback after a first rollback). */
+  chain: number;
+}
+
+/** Why nothing is done beyond the report. */
+export type Quiet =
+  | 'judged' // allow or inconclusive, nothing to alert
+  | 'outside_guard_window'
+  | 'cooldown'
+  | 'no_stable'
+  | 'proposal_open'
+  | 'proposal_rejected'
+  | 'verifying';
+
+/** The one next step for a service. Executors carry it out; in dry-run none is called. */
+export type Next =
+  | { kind: 'report'; quiet: Quiet; decision: Decision | undefined; detail?: string; pullRequest?: string }
+  | { kind: 'alert'; decision: Decision }
+  | { kind: 'rollback'; rollback: Rollback }
+  | { kind: 'escalate'; rollback: Rolled; decision: Decision; why: string }
+  | { kind: 'recover'; rollback: Rolled; decision: Decision; release: boolean }
+  | { kind: 'repeat'; rollback: Rolled };
+
+/** What was seen of a service before deciding: its history, its phase, what its metrics say. */
+export interface Seen {
+  state: PinState;
+  phase: Phase;
+  /** The judgement of the phase's question: the candidate (guarding) or the stable (verifying). */
+  judgement: Decision | undefined;
+  /** For `mode: propose`: the pull request of the rollback `decide` chose, once looked up. */
+  proposal?: FoundProposal | undefined;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The rollback's id names its proposal branch and its incident: the same rollback, the same id. */
+export function idOf(service: string, r: Pick<Rollback, 'from' | 'to' | 'pinnedBy'>): string {
+  return rollbackId(service, r.from, r.to, r.pinnedBy.sha);
+}
+
+export const proposalBranch = (service: string, id: string) => `pinback/rollback-${service}-${id}`;
+
+function judged(seen: Seen, phase: string): Decision {
+  if (!seen.judgement) throw new Error(`decide: the ${phase} phase needs a judgement`);
+  return seen.judgement;
+}
+
+function rollbackOrProposal(seen: Seen, rollback: Rollback): Next {
+  const p = seen.proposal;
+  if (p?.state === 'open') {
+    return {
+      kind: 'report',
+      quiet: 'proposal_open',
+      decision: rollback.decision,
+      detail: 'the pull request is open',
+      pullRequest: p.url,
+    };
+  }
+  // Closing the proposal was a person's decision: it is not asked again for this candidate.
+  if (p?.state === 'rejected') {
+    return {
+      kind: 'report',
+      quiet: 'proposal_rejected',
+      decision: rollback.decision,
+      detail: 'the proposal was closed without merging',
+      pullRequest: p.url,
+    };
+  }
+  return { kind: 'rollback', rollback };
+}
+
+function guarding(service: ServicePolicy, seen: Seen, nowMs: number): Next {
+  const { state } = seen;
+  const decision = judged(seen, 'guarding');
+  if (decision.decision !== 'stop') {
+    return decision.alerts.length
+      ? { kind: 'alert', decision }
+      : { kind: 'report', quiet: 'judged', decision };
+  }
+  const last = state.lastRollback;
+  if (last && nowMs - last.time * 1000 < service.cooldownMs) {
+    return {
+      kind: 'report',
+      quiet: 'cooldown',
+      decision,
+      detail: `last rollback at ${iso(last.time * 1000)}`,
+    };
+  }
+  if (!state.stable || !state.pinnedBy) {
+    return {
+      kind: 'report',
+      quiet: 'no_stable',
+      decision,
+      detail:
+        'no earlier version to roll back to (all locked, rolled back from, or outside the history read)',
+    };
+  }
+  return rollbackOrProposal(seen, {
+    from: state.candidate,
+    to: state.stable,
+    decision,
+    pinnedBy: state.pinnedBy,
+    chain: 1,
+  });
+}
+
+function verifying(service: ServicePolicy, seen: Seen, phase: Extract<Phase, { kind: 'verifying' }>): Next {
+  const { state } = seen;
+  const r = phase.rollback;
+  const decision = judged(seen, 'verifying');
+  const depth = service.onRollback.fallbackDepth;
+  if (decision.decision === 'stop') {
+    if (state.chain < depth && state.stable) {
+      return rollbackOrProposal(seen, {
+        from: state.candidate,
+        to: state.stable,
+        decision,
+        pinnedBy: r,
+        chain: state.chain + 1,
+      });
+    }
+    const why = state.chain >= depth ? `fallback_depth ${depth} reached` : 'no earlier good version';
+    return { kind: 'escalate', rollback: r, decision, why };
+  }
+  if (decision.decision === 'allow' && phase.over) {
+    return {
+      kind: 'recover',
+      rollback: r,
+      decision,
+      release: service.onRollback.killSwitch?.release === 'on_recovery',
+    };
+  }
+  return {
+    kind: 'report',
+    quiet: 'verifying',
+    decision,
+    detail: `verifying recovery until ${iso(r.time * 1000 + phase.windowMs)}`,
+  };
+}
+
+/**
+ * Pure: the one next step for a service, from what was seen of it and the clock. Every lifecycle
+ * transition is a row in test/reconcile/decide.test.ts.
+ */
+export function decide(service: ServicePolicy, seen: Seen, nowMs: number): Next {
+  const { phase } = seen;
+  switch (phase.kind) {
+    case 'unknown_deploy':
+      return {
+        kind: 'report',
+        quiet: 'outside_guard_window',
+        decision: undefined,
+        detail: 'the pin commit is older than the history read',
+      };
+    case 'settled':
+      return {
+        kind: 'report',
+        quiet: 'outside_guard_window',
+        decision: undefined,
+        detail: `pinned at ${iso(phase.pinnedAt)}, past the guard window`,
+      };
+    case 'standing':
+      return { kind: 'repeat', rollback: phase.rollback };
+    case 'guarding':
+      return guarding(service, seen, nowMs);
+    case 'verifying':
+      return verifying(service, seen, phase);
+  }
+}
+
+/** A step after which a watch has nothing more to do for the service. */
+export function isFinal(service: ServicePolicy, next: Next, mode: Mode): boolean {
+  switch (next.kind) {
+    case 'escalate':
+    case 'recover':
+      return true;
+    case 'rollback':
+      // A dry run made nothing: the next round asks again. A proposal waits for a person.
+      if (mode === 'dry-run') return false;
+      return mode === 'propose' || service.onRollback.verifyWindowMs === undefined;
+    case 'repeat':
+      // Without verification, a standing rollback ends the story; with it, recovery does.
+      return service.onRollback.verifyWindowMs === undefined;
+    case 'report':
+      return next.quiet === 'proposal_open';
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,98 @@
+import type { ServicePolicy } from '../config/policy.js';
+import { evidenceFromTrailers } from '../history/explain.js';
+import type { PinState } from '../history/pin-state.js';
+import { num, type ServiceReport, serviceReport } from '../report.js';
+import type { Next } from './decide.js';
+import type { Rolled } from './phase.js';
+
+export const minutes = (ms: number) => `${num(Number((ms / 60_000).toFixed(1)))} min`;
+
+/** The report of a rollback that stands: what its commit's trailers say. */
+function standing(service: ServicePolicy, r: Rolled): ServiceReport {
+  return {
+    service: service.name,
+    stage: service.stage,
+    decision: 'stop',
+    reason: r.reason,
+    from: r.from,
+    to: r.to,
+    evidence: evidenceFromTrailers(r),
+    action: 'already_rolled_back',
+    commit: r.sha,
+    incident: null,
+    detail: `rolled back at ${new Date(r.time * 1000).toISOString()}`,
+  };
+}
+
+/**
+ * Pure: the report of a step as decided, before any executor runs. This is what a dry run prints;
+ * an executor adds what it made (a commit, an incident, a pull request).
+ */
+export function plannedReport(
+  service: ServicePolicy,
+  state: PinState,
+  next: Next,
+  nowMs: number,
+): ServiceReport {
+  const base = {
+    service: service.name,
+    stage: service.stage,
+    from: state.candidate,
+    to: state.stable ?? null,
+  };
+  switch (next.kind) {
+    case 'report': {
+      if (!next.decision) {
+        return {
+          ...base,
+          decision: 'allow',
+          reason: 'outside_guard_window',
+          evidence: [],
+          action: 'none',
+          commit: null,
+          incident: null,
+          ...(next.detail ? { detail: next.detail } : {}),
+        };
+      }
+      if (next.quiet === 'verifying') {
+        const r = state.rolledBackBy!;
+        return serviceReport({ ...base, from: r.from, to: r.to }, next.decision, {
+          action: 'already_rolled_back',
+          reason: 'verifying',
+          commit: r.sha,
+          detail: next.detail,
+        });
+      }
+      return serviceReport(base, next.decision, {
+        action: next.quiet === 'cooldown' ? 'cooldown' : next.quiet === 'proposal_open' ? 'proposed' : 'none',
+        detail: next.detail,
+        ...(next.pullRequest ? { pullRequest: next.pullRequest } : {}),
+      });
+    }
+    case 'alert':
+      return serviceReport(base, next.decision);
+    case 'rollback':
+      return serviceReport(base, next.rollback.decision, {
+        action: 'dry_run',
+        detail: next.rollback.chain > 1 ? `fallback: rollback ${next.rollback.chain} in a row` : undefined,
+      });
+    case 'escalate':
+      return serviceReport({ ...base, from: state.candidate, to: null }, next.decision, {
+        action: 'escalated',
+        commit: next.rollback.sha,
+        detail: `${state.candidate} did not recover: ${next.why}`,
+      });
+    case 'recover': {
+      const r = next.rollback;
+      const elapsed = nowMs - (r.time * 1000 + 999);
+      return serviceReport({ ...base, from: r.from, to: r.to }, next.decision, {
+        action: 'already_rolled_back',
+        reason: 'recovered',
+        commit: r.sha,
+        detail: `recovered ${minutes(elapsed)} after the rollback`,
+      });
+    }
+    case 'repeat':
+      return standing(service, next.rollback);
+  }
+}
