@@ -16,8 +16,6 @@ export interface PinState {
   pinnedBy: PinnedCommit | undefined;
   /** The version to roll back to: previous distinct, not locked, not rolled back from. */
   stable: string | undefined;
-  /** Earlier good versions, newest first, after the stable (the fallback chain). */
-  older: string[];
   /** Set when the current pin was written by a pinback rollback: the standing decision. */
   rolledBackBy: (AuditRecord & PinnedCommit) | undefined;
   /** The newest pinback rollback of this service, for cooldown. */
@@ -91,15 +89,15 @@ export function pinState(args: {
     pinnedBy && ours(pinRecord) && pinRecord!.to === candidate ? { ...pinRecord!, ...pinnedBy } : undefined;
 
   const rolledBackFrom = new Set(records.filter(ours).map((r) => r!.from));
-  const older: string[] = [];
+  const good: string[] = [];
   const minimum = args.minStableSeconds ?? 0;
   segments.slice(current ? 1 : 0).forEach((seg, k, rest) => {
     const v = seg.version;
-    if (v === candidate || older.includes(v) || lockFor(locks, service, v) || rolledBackFrom.has(v)) return;
+    if (v === candidate || good.includes(v) || lockFor(locks, service, v) || rolledBackFrom.has(v)) return;
     // The oldest run of an incomplete history began before it: it was pinned at least that long.
     const oldest = k === rest.length - 1 && args.complete !== true;
     if (!oldest && (seg.lasted ?? 0) < minimum) return;
-    older.push(v);
+    good.push(v);
   });
   const lastIndex = records.findIndex(ours);
   const lastRollback =
@@ -125,7 +123,6 @@ export function pinState(args: {
       candidate,
       pinnedBy,
       stable: usable ? fixed : undefined,
-      older: older.filter((v) => v !== fixed),
       rolledBackBy,
       lastRollback,
       chain,
@@ -135,8 +132,7 @@ export function pinState(args: {
   return {
     candidate,
     pinnedBy,
-    stable: older[0],
-    older: older.slice(1),
+    stable: good[0],
     rolledBackBy,
     lastRollback,
     chain,
