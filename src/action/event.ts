@@ -3,7 +3,7 @@ import { PINBACK_LABEL } from '../github/incidents.js';
 import { INCIDENT_ID } from '../incident/render.js';
 
 /** What one Action run does, decided from the event alone (pure). */
-export type Plan =
+export type EventPlan =
   | {
       kind: 'reconcile';
       trigger: string;
@@ -44,7 +44,7 @@ export function planFor(
   payload: Record<string, unknown>,
   inputServices: string[],
   gate: boolean,
-): Plan {
+): EventPlan {
   if (gate) return { kind: 'gate', trigger: event };
   switch (event) {
     case 'schedule':

@@ -18,22 +18,6 @@ export function parseDuration(text: string): number | undefined {
   return ms;
 }
 
-/** Formats milliseconds in the shortest exact form: 600000 -> `10m`, 5400000 -> `1h30m`. */
-export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  let rest = Math.round(ms);
-  let out = '';
-  for (const unit of ['d', 'h', 'm', 's', 'ms'] as const) {
-    const size = UNIT_MS[unit]!;
-    const n = Math.floor(rest / size);
-    if (n > 0) {
-      out += `${n}${unit}`;
-      rest -= n * size;
-    }
-  }
-  return out;
-}
-
 /** Parses `50%` to 0.5; a plain number is already a ratio. */
 export function parseRatio(input: string | number): number | undefined {
   if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? input : undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkSelect } from '../metrics/http.js';
+import { checkSelect } from '../metrics/json-path.js';
 import { aggregation, confidence, duration, noData, trigger } from './trigger-schema.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {

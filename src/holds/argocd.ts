@@ -145,7 +145,7 @@ function selectTarget(text: string, name: string | undefined): Target {
   return chosen[0]!;
 }
 
-interface Plan {
+interface HoldEdit {
   sel: Selected;
   /** The patterns in force for the image now. */
   patterns: string[];
@@ -153,7 +153,7 @@ interface Plan {
   alternatives: (tag: string) => { alternatives: Splice[]; path: Path; expected: unknown };
 }
 
-function applicationPlan(text: string, sel: Selected, aliasWanted: string | undefined): Plan {
+function applicationEdit(text: string, sel: Selected, aliasWanted: string | undefined): HoldEdit {
   const annotations = mapGet(mapGet(sel.doc.contents, 'metadata'), 'annotations');
   if (!isMap(annotations)) fail('metadata.annotations is not a map');
   const list = scalarString(mapGet(annotations, IMAGE_LIST));
@@ -235,7 +235,7 @@ function ignoreTagsAt(owner: unknown, what: string): { node: Node; tags: string[
   return { node, tags: seqStrings(node, what) };
 }
 
-function imageUpdaterPlan(text: string, sel: Selected, aliasWanted: string | undefined): Plan {
+function imageUpdaterEdit(text: string, sel: Selected, aliasWanted: string | undefined): HoldEdit {
   const spec = mapGet(sel.doc.contents, 'spec');
   const refs = mapGet(spec, 'applicationRefs');
   if (!isSeq(refs)) fail('the ImageUpdater has no spec.applicationRefs list');
@@ -309,11 +309,11 @@ function imageUpdaterPlan(text: string, sel: Selected, aliasWanted: string | und
   };
 }
 
-function plan(text: string, name: string | undefined, alias: string | undefined): Plan {
+function holdEdit(text: string, name: string | undefined, alias: string | undefined): HoldEdit {
   const target = selectTarget(text, name);
   return target.kind === 'Application'
-    ? applicationPlan(text, target, alias)
-    : imageUpdaterPlan(text, target, alias);
+    ? applicationEdit(text, target, alias)
+    : imageUpdaterEdit(text, target, alias);
 }
 
 export function isTagIgnored(
@@ -323,7 +323,7 @@ export function isTagIgnored(
   version: string,
 ): boolean {
   const tag = tagOf(version);
-  return plan(text, name, alias).patterns.some((p) => globMatch(p, tag));
+  return holdEdit(text, name, alias).patterns.some((p) => globMatch(p, tag));
 }
 
 export function ignoreTag(
@@ -333,7 +333,7 @@ export function ignoreTag(
   version: string,
 ): string {
   const tag = tagOf(version);
-  const p = plan(text, name, alias);
+  const p = holdEdit(text, name, alias);
   if (p.patterns.some((pattern) => globMatch(pattern, tag))) return text;
   const { alternatives, path, expected } = p.alternatives(tag);
   const written = firstConfirmed(text, alternatives, p.sel.index, path, expected);

@@ -4,10 +4,20 @@
  * `X-RateLimit-Reset` honoured up to a maximum wait, a cap on the response size, and TLS options.
  *
  * It never throws: every request ends in a response (any status, once retries are spent) or a failure
- * whose cause names the backend and what to do.
+ * whose cause names the backend and what to do. The retry decisions themselves (backoff, `Retry-After`,
+ * which statuses and errors to retry) are pure functions in http-retry.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
+import {
+  backoffMs,
+  type Classified,
+  classifyError,
+  DEFAULT_RETRY,
+  isRetryableStatus,
+  requestedWaitMs,
+  type RetryPolicy,
+} from './http-retry.js';
 
 /** The parts of a fetch `Response` this client reads (global `fetch` and undici's both fit). */
 export interface FetchResponseLike {
@@ -42,16 +52,6 @@ export interface HttpDeps {
   random?: () => number;
   /** Milliseconds since the epoch, for `Retry-After` dates. Defaults to `Date.now`. */
   now?: () => number;
-}
-
-export interface RetryPolicy {
-  /** Attempts in all, the first included (default 3). */
-  attempts: number;
-  /** Backoff before retry n is random() * min(maxDelayMs, baseDelayMs * 2^(n-1)) (defaults 250 ms, 5 s). */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** The longest wait a `Retry-After` or `X-RateLimit-Reset` may ask for; longer gives up (default 30 s). */
-  maxRetryWaitMs: number;
 }
 
 export interface HttpClientOptions extends HttpDeps {
@@ -92,14 +92,8 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
-export const DEFAULT_RETRY: RetryPolicy = {
-  attempts: 3,
-  baseDelayMs: 250,
-  maxDelayMs: 5000,
-  maxRetryWaitMs: 30_000,
-};
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
   await delay(ms, undefined, signal ? { signal } : undefined);
@@ -138,102 +132,6 @@ export function mergeHeaders(...sets: Array<Record<string, string> | undefined>)
     for (const [name, value] of Object.entries(set ?? {})) out[name.toLowerCase()] = value;
   }
   return out;
-}
-
-/** Statuses worth another try: the server is overloaded, restarting or rate limiting. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status === 408 || (status >= 500 && status !== 501 && status !== 505);
-}
-
-/**
- * How long a 429 (or 503) asks to wait, in ms, from `Retry-After` (seconds or an HTTP date) or
- * `X-RateLimit-Reset` (Datadog: seconds until the window resets; a value past 1e9 is read as epoch seconds).
- */
-export function requestedWaitMs(
-  headers: { get(name: string): string | null },
-  now: number,
-): number | undefined {
-  const retryAfter = headers.get('retry-after')?.trim();
-  if (retryAfter) {
-    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Number(retryAfter) * 1000;
-    const at = Date.parse(retryAfter);
-    if (!Number.isNaN(at)) return Math.max(0, at - now);
-  }
-  const reset = headers.get('x-ratelimit-reset')?.trim();
-  if (reset && /^\d+(\.\d+)?$/.test(reset)) {
-    const n = Number(reset);
-    return n > 1e9 ? Math.max(0, n * 1000 - now) : n * 1000;
-  }
-  return undefined;
-}
-
-interface Classified {
-  reason: string;
-  retryable: boolean;
-}
-
-const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_UNTRUSTED',
-]);
-
-/** The first `code` (and message) found along an error's `cause` chain. */
-function rootCode(error: unknown): { code: string | undefined; message: string } {
-  let current: unknown = error;
-  let message = error instanceof Error ? error.message : String(error);
-  for (let i = 0; i < 6 && current instanceof Error; i++) {
-    const code = (current as Error & { code?: unknown }).code;
-    if (typeof code === 'string') return { code, message: current.message };
-    if (current.message) message = current.message;
-    current = current.cause;
-  }
-  return { code: undefined, message };
-}
-
-function classify(error: unknown): Classified {
-  const { code, message } = rootCode(error);
-  switch (code) {
-    case 'ECONNREFUSED':
-      return { reason: 'connection refused', retryable: true };
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case 'UND_ERR_SOCKET':
-    case 'UND_ERR_CLOSED':
-      return { reason: 'connection reset', retryable: true };
-    case 'ENOTFOUND':
-      return { reason: 'host not found (check the URL)', retryable: false };
-    case 'EAI_AGAIN':
-      return { reason: 'DNS lookup failed temporarily', retryable: true };
-    case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return { reason: 'connect timed out', retryable: true };
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return { reason: 'host unreachable', retryable: true };
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
-      return { reason: 'timed out', retryable: true };
-  }
-  if (
-    code !== undefined &&
-    (TLS_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))
-  ) {
-    return {
-      reason: `TLS certificate not accepted (${code}: ${message}); set ca: to the PEM file of the CA that signed it`,
-      retryable: false,
-    };
-  }
-  if (code === 'ERR_INVALID_URL' || /invalid url/i.test(message)) {
-    return { reason: `invalid URL: ${message}`, retryable: false };
-  }
-  return { reason: code ? `${code}: ${message}` : message || 'request failed', retryable: true };
 }
 
 type BodyResult = { ok: true; text: string } | { ok: false; tooLarge: true };
@@ -307,8 +205,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const label = options.label;
   let transport: Promise<Transport | string> | undefined;
 
-  const backoff = (attempt: number): number =>
-    random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  const backoff = (attempt: number): number => backoffMs(policy, attempt, random);
 
   const fail = (cause: string, attempt: number): HttpOutcome => ({
     kind: 'failure',
@@ -380,7 +277,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         if (signal?.aborted) return fail('request aborted', attempt);
         const c: Classified = timeout.aborted
           ? { reason: `timed out after ${timeoutMs} ms`, retryable: true }
-          : classify(error);
+          : classifyError(error);
         lastReason = c.reason;
         if (!c.retryable) return fail(c.reason, attempt);
         if (attempt >= attempts) return fail(`${c.reason} after ${plural(attempt, 'attempt')}`, attempt);

@@ -160,7 +160,12 @@ describe('watch mode through the bundled CLI', () => {
 
 describe('run --watch chooses its services as run does', () => {
   it.each([
-    ['an unknown service', ['--service', 'nope'], 2, /no service nope in .*pinback\.yml \(services: support-agent\)/],
+    [
+      'an unknown service',
+      ['--service', 'nope'],
+      2,
+      /no service nope in .*pinback\.yml \(services: support-agent\)/,
+    ],
   ])('%s fails exactly as run does', async (_name, extra, code, message) => {
     const env = setup(['2.3.3', '2.4.0']);
     env.metrics({ '2.4.0': healthy, '2.3.3': healthy });
@@ -181,7 +186,16 @@ describe('run --watch chooses its services as run does', () => {
       policy('  seeded:\n    candidate: 1.0.0\n    triggers: { error_rate: { max: 0.05 } }\n'),
     );
     const once = await runCli(['run', ...env.args, '--service', 'seeded']);
-    const watched = await runCli(['run', ...env.args, '--service', 'seeded', '--watch', '2s', '--interval', '1s']);
+    const watched = await runCli([
+      'run',
+      ...env.args,
+      '--service',
+      'seeded',
+      '--watch',
+      '2s',
+      '--interval',
+      '1s',
+    ]);
     expect(once.code).toBe(1);
     expect(once.stderr).toMatch(/seeded: no pin/);
     expect(watched.code).toBe(1);

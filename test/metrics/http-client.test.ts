@@ -1,63 +1,10 @@
+/**
+ * The metrics HTTP client against a loopback server (e2e: it listens on a port). The pure retry
+ * decisions, and the retry loop over an injected fetch, are unit-tested in http-retry.test.ts.
+ */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createHttpClient,
-  describeUrl,
-  isRetryableStatus,
-  requestedWaitMs,
-} from '../../src/metrics/http-client.js';
-import { FakeServer, hang, instantRetries, json, text } from './helpers.js';
-
-function headers(values: Record<string, string>): { get(name: string): string | null } {
-  return { get: (name: string) => values[name.toLowerCase()] ?? null };
-}
-
-describe('requestedWaitMs', () => {
-  const now = Date.parse('2026-01-01T12:00:00Z');
-
-  it.each([
-    [{ 'retry-after': '7' }, 7000],
-    [{ 'retry-after': '1.5' }, 1500],
-    [{ 'retry-after': 'Thu, 01 Jan 2026 12:00:30 GMT' }, 30_000],
-    [{ 'retry-after': 'Thu, 01 Jan 2026 11:00:00 GMT' }, 0],
-    [{ 'x-ratelimit-reset': '12' }, 12_000],
-    [{ 'x-ratelimit-reset': String(now / 1000 + 20) }, 20_000],
-    [{ 'retry-after': '3', 'x-ratelimit-reset': '12' }, 3000],
-    [{}, undefined],
-    [{ 'retry-after': 'soon' }, undefined],
-  ])('reads %j as %s ms', (h, ms) => {
-    expect(requestedWaitMs(headers(h), now)).toBe(ms);
-  });
-});
-
-describe('isRetryableStatus', () => {
-  it.each([
-    [429, true],
-    [500, true],
-    [502, true],
-    [503, true],
-    [504, true],
-    [408, true],
-    [501, false],
-    [400, false],
-    [401, false],
-    [404, false],
-    [422, false],
-    [200, false],
-  ])('HTTP %d retryable: %s', (status, retryable) => {
-    expect(isRetryableStatus(status)).toBe(retryable);
-  });
-});
-
-describe('describeUrl', () => {
-  it.each([
-    ['http://user:secret@prom.example:9090/', 'http://prom.example:9090'],
-    ['https://m.example/prometheus/?token=abc', 'https://m.example/prometheus'],
-    ['https://m.example/{{service}}/q', 'https://m.example/{{service}}/q'],
-    ['not a url', '(invalid URL)'],
-  ])('shows %s as %s, without secrets', (url, shown) => {
-    expect(describeUrl(url)).toBe(shown);
-  });
-});
+import { createHttpClient } from '../../src/metrics/http-client.js';
+import { FakeServer, instantRetries, json, text } from './helpers.js';
 
 describe('createHttpClient', () => {
   let server: FakeServer;
@@ -91,12 +38,12 @@ describe('createHttpClient', () => {
   });
 
   it('stops at the caller abort, without further attempts', async () => {
-    server.answer(hang);
     const controller = new AbortController();
+    // The caller aborts while the request is in flight: once the server has it, before any answer.
+    server.answer(() => controller.abort());
     const client = createHttpClient({ label: 'test', ...instantRetries() });
-    const pending = client.request({ url, method: 'GET' }, controller.signal);
-    setTimeout(() => controller.abort(), 50);
-    expect(await pending).toEqual({ kind: 'failure', cause: 'test: request aborted', attempts: 1 });
+    const outcome = await client.request({ url, method: 'GET' }, controller.signal);
+    expect(outcome).toEqual({ kind: 'failure', cause: 'test: request aborted', attempts: 1 });
     expect(server.requests).toHaveLength(1);
   });
 
