@@ -147,7 +147,6 @@ export async function runAction(ctx: ActionContext): Promise<string | undefined>
       return undefined;
     }
 
-    const dryRun = settings.mode === 'dry-run';
     const serviceOf = (s: string) => policy.services.find((x) => x.name === s)!;
     const sinks = new Map<string, IncidentSink>();
     const sinkFor = (service: string): IncidentSink => {
@@ -169,7 +168,7 @@ export async function runAction(ctx: ActionContext): Promise<string | undefined>
       return sink;
     };
     const incidents: IncidentSink | undefined =
-      dryRun || !workflowRepo || !settings.token
+      !workflowRepo || !settings.token
         ? undefined
         : {
             open: (i) => sinkFor(i.service).open(i),
@@ -186,7 +185,8 @@ export async function runAction(ctx: ActionContext): Promise<string | undefined>
       providers: providersFor(policy, ctx.workspace),
       incidents: onceSink(incidents),
       proposals: onGitHub ? gitHubProposals(github(), target) : undefined,
-      notifiers: (s) => (dryRun ? [] : notifiers(s.onRollback.notify)),
+      // A dry run calls no executor: nothing is opened or sent, whatever the sinks.
+      notifiers: (s) => notifiers(s.onRollback.notify),
       warn: ctx.log.warning,
       now: () => new Date(),
     };

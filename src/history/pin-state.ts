@@ -1,7 +1,7 @@
 import type { HistoryEntry } from '../history/entry.js';
 import { readPin } from '../pins/index.js';
 import type { PinLocator } from '../pins/locator.js';
-import { type Locks, lockFor } from './locks.js';
+import { type Lock, type Locks, lockFor } from './locks.js';
 import { type AuditRecord, readAuditRecord } from './trailers.js';
 
 export interface PinnedCommit {
@@ -24,6 +24,8 @@ export interface PinState {
   chain: number;
   /** The commit that pinned the value before the current one (after a rollback: the bad version's deploy). */
   previous: PinnedCommit | undefined;
+  /** The lock that names the candidate: a locked version pinned again (a bot, a revert of the revert). */
+  locked: Lock | undefined;
 }
 
 function versionAt(text: string | null, locator: PinLocator, file: string): string | undefined {
@@ -127,6 +129,7 @@ export function pinState(args: {
       lastRollback,
       chain,
       previous,
+      locked: lockFor(locks, service, candidate),
     };
   }
   return {
@@ -137,5 +140,6 @@ export function pinState(args: {
     lastRollback,
     chain,
     previous,
+    locked: lockFor(locks, service, candidate),
   };
 }

@@ -14,6 +14,8 @@ export interface Rollback {
   pinnedBy: PinnedCommit;
   /** Rollbacks in a row, this one included (2 for a fallback after a first rollback). */
   chain: number;
+  /** Why, for the commit body, when it is not a judgement of metrics (a locked version pinned again). */
+  because?: string | undefined;
 }
 
 /** Why nothing is done beyond the report. */
@@ -81,6 +83,40 @@ function rollbackOrProposal(seen: Seen, rollback: Rollback): Next {
     };
   }
   return { kind: 'rollback', rollback };
+}
+
+/**
+ * A locked version pinned again (an image bot, a revert of the revert) is reverted at once, with
+ * no judgement and whatever the cooldown: the cooldown limits new judgements, not the lock.
+ */
+function relocked(seen: Seen): Next | undefined {
+  const { state } = seen;
+  const lock = state.locked;
+  if (!lock) return undefined;
+  const decision: Decision = {
+    decision: 'stop',
+    reason: 'locked_version',
+    evidence: [],
+    breaches: 0,
+    require: 0,
+    alerts: [],
+  };
+  if (!state.stable || !state.pinnedBy) {
+    return {
+      kind: 'report',
+      quiet: 'no_stable',
+      decision,
+      detail: `${state.candidate} is locked (rollback ${lock.rollback_id}), but there is no earlier version to roll back to`,
+    };
+  }
+  return rollbackOrProposal(seen, {
+    from: state.candidate,
+    to: state.stable,
+    decision,
+    pinnedBy: state.pinnedBy,
+    chain: 1,
+    because: `${state.candidate} is locked since ${lock.locked_at} (rollback ${lock.rollback_id}, ${lock.reason}): a pin of a locked version is reverted at once.`,
+  });
 }
 
 function guarding(service: ServicePolicy, seen: Seen, nowMs: number): Next {
@@ -158,6 +194,10 @@ function verifying(service: ServicePolicy, seen: Seen, phase: Extract<Phase, { k
  */
 export function decide(service: ServicePolicy, seen: Seen, nowMs: number): Next {
   const { phase } = seen;
+  if (phase.kind !== 'verifying' && phase.kind !== 'standing') {
+    const next = relocked(seen);
+    if (next) return next;
+  }
   switch (phase.kind) {
     case 'unknown_deploy':
       return {

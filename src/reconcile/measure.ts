@@ -21,7 +21,8 @@ export function questionOf(
   phase: Phase,
   now: Date,
 ): Question | undefined {
-  if (phase.kind === 'guarding') {
+  // A locked candidate is reverted without a question (decide.ts): its metrics change nothing.
+  if (phase.kind === 'guarding' && !state.locked) {
     const pinnedAt = new Date(phase.pinnedAt);
     return {
       key: `guarding\n${state.candidate}\n${state.stable ?? ''}\n${phase.pinnedAt}`,

@@ -81,6 +81,13 @@ function rolled(msAgo: number, from = '1.1.0', to = '1.0.0'): Rolled {
   };
 }
 
+const LOCK = {
+  version: '1.1.0',
+  reason: 'error_spike',
+  locked_at: '2026-12-02T11:00:00Z',
+  rollback_id: 'abcdef0123456789',
+};
+
 /** A fresh candidate 1.1.0 pinned `pinnedMsAgo`, stable 1.0.0, no rollback yet. */
 function fresh(pinnedMsAgo: number, over: Partial<PinState> = {}): PinState {
   return {
@@ -91,6 +98,7 @@ function fresh(pinnedMsAgo: number, over: Partial<PinState> = {}): PinState {
     lastRollback: undefined,
     chain: 0,
     previous: { sha: 'q'.repeat(40), time: at(3 * 86_400_000) },
+    locked: undefined,
     ...over,
   };
 }
@@ -106,6 +114,7 @@ function afterRollback(msAgo: number, over: Partial<PinState> = {}): PinState {
     lastRollback: r,
     chain: 1,
     previous: { sha: 'p'.repeat(40), time: r.time - 600 },
+    locked: undefined,
     ...over,
   };
 }
@@ -209,6 +218,32 @@ const rows: Row[] = [
     judgement: judgement('stop'),
     proposal: { state: 'rejected', url: 'https://github.com/acme/gitops/pull/7' },
     expect: { kind: 'report', quiet: 'proposal_rejected' },
+  },
+  {
+    name: 'locked candidate pinned again: reverted at once, inside the cooldown, without a judgement',
+    service: plain,
+    state: fresh(1 * MIN, { locked: LOCK, lastRollback: rolled(5 * MIN, '1.1.0', '1.0.0') }),
+    expect: { kind: 'rollback' },
+    check: (n) =>
+      expect(n.kind === 'rollback' && n.rollback).toMatchObject({
+        from: '1.1.0',
+        to: '1.0.0',
+        decision: { decision: 'stop', reason: 'locked_version' },
+        because: expect.stringContaining('1.1.0 is locked since 2026-12-02T11:00:00Z'),
+      }),
+  },
+  {
+    name: 'locked candidate pinned long ago: reverted too (a lock is not a judgement)',
+    service: plain,
+    state: fresh(3 * 3_600_000, { locked: LOCK }),
+    expect: { kind: 'rollback' },
+  },
+  {
+    name: 'locked candidate with nowhere to go: said, not silent',
+    service: plain,
+    state: fresh(1 * MIN, { locked: LOCK, stable: undefined }),
+    expect: { kind: 'report', quiet: 'no_stable' },
+    check: (n) => expect(n.kind === 'report' && n.detail).toMatch(/1\.1\.0 is locked/),
   },
   {
     name: 'verifying: the stable healthy so far, the window still running',

@@ -287,3 +287,32 @@ describe('count-aware triggers end to end', () => {
     expect(repo.count()).toBe(2);
   });
 });
+
+describe('a lock holds during the cooldown', () => {
+  it('reverts a bot re-pinning the locked version at once, with one commit and no metrics asked', async () => {
+    const repo = repoWith();
+    const policy = `version: 1\nservices:\n  api:\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    cooldown: 30m\n    triggers: { error_rate: { max: 0.05 } }\n`;
+    const bad = provider((q) => (q.version === '1.1.0' ? 0.2 : 0.01));
+    expect(await reconcile(repo, policy, bad)).toMatchObject({ action: 'rolled_back', to: '1.0.0' });
+    repo.advance(2 * 60_000);
+    repo.write(PIN, k('1.1.0'));
+    repo.commitAt('chore(deps): update api to 1.1.0');
+    const healthy = provider(() => 0.01);
+    const report = await reconcile(repo, policy, healthy);
+    expect(report).toMatchObject({
+      decision: 'stop',
+      reason: 'locked_version',
+      action: 'rolled_back',
+      to: '1.0.0',
+    });
+    expect(healthy.queries).toEqual([]);
+    expect(repo.file(PIN)).toBe(k('1.0.0'));
+    expect(repo.lastMessage()).toMatch(
+      /1\.1\.0 is locked since .*: a pin of a locked version is reverted at once\./,
+    );
+    expect(repo.count()).toBe(5);
+    // Reverted once: a run right after finds nothing to do.
+    expect(await reconcile(repo, policy, healthy)).toMatchObject({ action: 'already_rolled_back' });
+    expect(repo.count()).toBe(5);
+  });
+});

@@ -43,7 +43,7 @@ export async function rollBack(step: Step, r: Rollback): Promise<Done> {
       id,
       chain: r.chain,
     },
-    explain(r.decision),
+    r.because ?? explain(r.decision),
   );
   const changes = rollbackChanges(service, snap.files, { ...r, reason: r.decision.reason, id }, now);
   const result = await ports.store.commit({
