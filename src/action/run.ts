@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { check, lockedMessage } from '../commands/check.js';
@@ -12,7 +13,7 @@ import { createOctokit, type Octokit } from '../github/octokit.js';
 import { gitHubProposals } from '../github/proposals.js';
 import { openGitStore } from '../gitops/git.js';
 import { openGitHubStore } from '../github/store.js';
-import { isGitHubRepo } from '../gitops/open.js';
+import { classifyTarget } from '../gitops/target.js';
 import type { GitOpsStore } from '../gitops/store.js';
 import { workTreeStore } from '../gitops/worktree.js';
 import { gitHubIncidentSink } from '../github/incidents.js';
@@ -110,13 +111,17 @@ export async function runAction(ctx: ActionContext): Promise<string | undefined>
     });
     return octokit;
   };
-  const onGitHub = isGitHubRepo(target);
-  const local = resolve(ctx.workspace, target);
-  const store: GitOpsStore = onGitHub
-    ? openGitHubStore({ octokit: github(), repo: target, branch, graphqlUrl: env.GITHUB_GRAPHQL_URL })
-    : plan.kind === 'gate'
-      ? workTreeStore(local)
-      : await openGitStore({ target: /^[a-z+]+:\/\/|^[^/]+@[^:]+:/.test(target) ? target : local, branch });
+  // Classified as the CLI classifies it; a path is relative to the workspace.
+  const where = classifyTarget(target, (p) => existsSync(resolve(ctx.workspace, p)));
+  const onGitHub = where.kind === 'github';
+  const store: GitOpsStore =
+    where.kind === 'github'
+      ? openGitHubStore({ octokit: github(), repo: where.repo, branch, graphqlUrl: env.GITHUB_GRAPHQL_URL })
+      : where.kind === 'remote'
+        ? await openGitStore({ target: where.url, branch })
+        : plan.kind === 'gate'
+          ? workTreeStore(resolve(ctx.workspace, where.path))
+          : await openGitStore({ target: resolve(ctx.workspace, where.path), branch });
 
   try {
     if (plan.kind === 'gate') {

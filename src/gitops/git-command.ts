@@ -27,30 +27,6 @@ export interface Git {
   run(args: readonly string[], options?: GitRunOptions): Promise<GitOutput>;
 }
 
-/** A git invocation that exited non-zero where success was required. */
-export class GitCommandError extends Error {
-  override name = 'GitCommandError';
-  constructor(
-    readonly args: readonly string[],
-    readonly exitCode: number,
-    readonly stderr: string,
-  ) {
-    super(`git ${args.join(' ')} exited with ${exitCode}: ${stderr.trim() || '(no message)'}`);
-  }
-}
-
-/** Runs git and returns its standard output; a non-zero exit throws GitCommandError. */
-export async function gitOk(git: Git, args: readonly string[], options?: GitRunOptions): Promise<Buffer> {
-  const out = await git.run(args, options);
-  if (out.exitCode !== 0) throw new GitCommandError(args, out.exitCode, out.stderr);
-  return out.stdout;
-}
-
-/** Like gitOk, as text with the trailing newline removed. */
-export async function gitText(git: Git, args: readonly string[], options?: GitRunOptions): Promise<string> {
-  return (await gitOk(git, args, options)).toString('utf8').replace(/\n$/, '');
-}
-
 /**
  * Variables that point git at a particular repository, index or object store. Inherited from a
  * parent git process (a hook, `git rebase --exec`) they would redirect every command, so they are

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createGit, GitCommandError, gitOk, gitText } from '../../src/gitops/git-command.js';
-import { initRepo, removeTempDirs, tempDir } from '../support/git.js';
+import { createGit } from '../../src/gitops/git-command.js';
+import { GitCommandError, gitOk, gitText, initRepo, removeTempDirs, tempDir } from '../support/git.js';
 
 afterAll(removeTempDirs);
 

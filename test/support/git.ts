@@ -2,24 +2,76 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterAll, onTestFinished } from 'vitest';
+import type { Git, GitRunOptions } from '../../src/gitops/git-command.js';
 
 /**
  * Real git repositories in temporary directories, for tests. Every command runs with a fixed
  * identity, fixed dates and no end-of-line conversion, whatever the machine's git config says.
+ *
+ * No temporary directory outlives its test: one made inside a test (or its beforeEach) is removed
+ * when the test finishes; one made outside any test (a beforeAll, a describe body) when the test
+ * file is done.
  */
 
+/** Directories made outside any test, removed after the test file or by removeTempDirs(). */
 const made: string[] = [];
 
-/** A fresh temporary directory, removed by removeTempDirs(). */
+/**
+ * Removes `dir` (recursively) when the running test finishes, or, called outside a test, after
+ * the test file.
+ */
+export function removeWhenDone(dir: string): void {
+  try {
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  } catch {
+    // Not inside a test (onTestFinished throws there): the file-level hook below removes it.
+    made.push(dir);
+  }
+}
+
+/** A fresh temporary directory, removed when the test (or, made outside a test, the file) is done. */
 export async function tempDir(prefix = 'pinback-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  made.push(dir);
+  removeWhenDone(dir);
   return dir;
 }
 
-/** Removes every directory tempDir() and the repo helpers made (call it in afterAll/afterEach). */
+/** Removes every directory made outside a test so far (the helpers also do it after each test file). */
 export async function removeTempDirs(): Promise<void> {
   await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+}
+
+// Vitest evaluates this module once per test file, while collecting it: this registers the
+// file-level cleanup of that file. Imported anywhere else, there is no suite to register with.
+try {
+  afterAll(removeTempDirs);
+} catch {
+  // not collecting a test file
+}
+
+/** A git invocation that exited non-zero where success was required. */
+export class GitCommandError extends Error {
+  override name = 'GitCommandError';
+  constructor(
+    readonly args: readonly string[],
+    readonly exitCode: number,
+    readonly stderr: string,
+  ) {
+    super(`git ${args.join(' ')} exited with ${exitCode}: ${stderr.trim() || '(no message)'}`);
+  }
+}
+
+/** Runs git through the port and returns its standard output; a non-zero exit throws GitCommandError. */
+export async function gitOk(git: Git, args: readonly string[], options?: GitRunOptions): Promise<Buffer> {
+  const out = await git.run(args, options);
+  if (out.exitCode !== 0) throw new GitCommandError(args, out.exitCode, out.stderr);
+  return out.stdout;
+}
+
+/** Like gitOk, as text with the trailing newline removed. */
+export async function gitText(git: Git, args: readonly string[], options?: GitRunOptions): Promise<string> {
+  return (await gitOk(git, args, options)).toString('utf8').replace(/\n$/, '');
 }
 
 const IDENTITY = {

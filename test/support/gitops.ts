@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { removeWhenDone } from './git.js';
 
 const IDENTITY = {
   GIT_AUTHOR_NAME: 'ci-bot',
@@ -16,8 +17,15 @@ const IDENTITY = {
 export class GitOpsRepo {
   readonly dir: string;
 
+  /**
+   * In `dir`, or in a new temporary directory, removed when the test is done (after the test file
+   * where it is made outside a test, e.g. in a beforeAll). A given `dir` stays the caller's to remove.
+   */
   constructor(dir?: string) {
-    this.dir = dir ?? mkdtempSync(join(tmpdir(), 'pinback-gitops-'));
+    if (dir === undefined) {
+      this.dir = mkdtempSync(join(tmpdir(), 'pinback-gitops-'));
+      removeWhenDone(this.dir);
+    } else this.dir = dir;
     this.git('init', '-q', '-b', 'main');
   }
 
@@ -70,9 +78,10 @@ export class GitOpsRepo {
     return Number(this.git('rev-list', '--count', 'HEAD').trim());
   }
 
-  /** A bare clone to act as the remote of racing runs. */
+  /** A bare clone to act as the remote of racing runs, removed when the test is done. */
   bareClone(): string {
     const bare = mkdtempSync(join(tmpdir(), 'pinback-remote-'));
+    removeWhenDone(bare);
     execFileSync('git', ['clone', '-q', '--bare', this.dir, bare], { env: { ...process.env, ...IDENTITY } });
     return bare;
   }

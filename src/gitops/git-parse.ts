@@ -1,0 +1,121 @@
+import type { HistoryEntry } from './store.js';
+
+/*
+ * Parsers of git's output, pure: each takes what one command printed and runs nothing. The git
+ * store names the exact command (and its format flags) next to each call.
+ */
+
+/** The branch a remote's HEAD points at, from `git ls-remote --symref URL HEAD`; undefined when HEAD is no symbolic ref (an empty repository). */
+export function lsRemoteDefaultBranch(stdout: string): string | undefined {
+  const symref = stdout.split('\n').find((l) => l.startsWith('ref: ') && l.endsWith('\tHEAD'));
+  return symref?.slice('ref: refs/heads/'.length, -'\tHEAD'.length);
+}
+
+/** The object id of `ref` (e.g. `refs/heads/main`) in `git ls-remote` output; undefined when it is not listed. */
+export function lsRemoteOid(stdout: string, ref: string): string | undefined {
+  const line = stdout.split('\n').find((l) => l.endsWith(`\t${ref}`));
+  return line?.split('\t')[0];
+}
+
+/** The branch names in `git ls-remote --heads` output. */
+export function lsRemoteBranches(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .map((l) => l.split('\trefs/heads/')[1] ?? '')
+    .filter((n) => n !== '');
+}
+
+/** The non-empty lines of a command that prints one item a line (`for-each-ref`, `hash-object --stdin-paths`). */
+export function outputLines(stdout: string): string[] {
+  return stdout.split('\n').filter((l) => l !== '');
+}
+
+/** One commit that changed a file: `oid` is the file's blob after it, absent where it deleted the file or made it no regular file. */
+export type LogEntry = Omit<HistoryEntry, 'text'> & { oid?: string };
+
+const RAW = /^\n?:(\d+) (\d+) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])\d*$/;
+
+/**
+ * `git log -z --format='%H %ct%n%B' --raw --no-abbrev --no-renames -- PATH`: each commit as
+ * `SHA TIME\nMESSAGE`, then for each changed path a raw diff record and the path, all NUL-separated.
+ */
+export function parseLog(stdout: string, path: string): LogEntry[] {
+  const entries: LogEntry[] = [];
+  const tokens = stdout.split('\0');
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    if (token === '') continue;
+    const raw = RAW.exec(token);
+    if (raw) {
+      const rawPath = tokens[++i];
+      const current = entries[entries.length - 1];
+      const [, , newMode, , newOid, status] = raw;
+      if (current && rawPath === path && status !== 'D' && /^100(644|755)$/.test(newMode ?? '') && newOid) {
+        current.oid = newOid;
+      }
+      continue;
+    }
+    const nl = token.indexOf('\n');
+    const [sha = '', time = '0'] = (nl < 0 ? token : token.slice(0, nl)).split(' ');
+    const message = nl < 0 ? '' : token.slice(nl + 1).replace(/\n+$/, '');
+    entries.push({ sha, time: Number(time), message });
+  }
+  return entries;
+}
+
+/** One entry of a tree listing. */
+export interface TreeEntry {
+  mode: string;
+  /** `blob`, `tree` or `commit` (a submodule). */
+  type: string;
+  oid: string;
+}
+
+/** `git ls-tree -z -t --full-tree`: each listed path's mode, type and object id. */
+export function parseLsTree(stdout: string): Map<string, TreeEntry> {
+  const entries = new Map<string, TreeEntry>();
+  for (const rec of stdout.split('\0')) {
+    const m = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(rec);
+    if (m) entries.set(m[4] ?? '', { mode: m[1] ?? '', type: m[2] ?? '', oid: m[3] ?? '' });
+  }
+  return entries;
+}
+
+/**
+ * `git cat-file --batch`: each object as a `OID TYPE SIZE` line, SIZE bytes and a newline. An
+ * object git did not find (`OID missing`) is left out; the caller reports it.
+ */
+export function parseCatFileBatch(out: Buffer): Map<string, Buffer> {
+  const result = new Map<string, Buffer>();
+  let at = 0;
+  while (at < out.length) {
+    const nl = out.indexOf(10, at);
+    if (nl < 0) break;
+    const header = out.subarray(at, nl).toString('utf8');
+    at = nl + 1;
+    const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
+    if (!m) continue;
+    const size = Number(m[3]);
+    result.set(m[1] ?? '', out.subarray(at, at + size));
+    at += size + 1;
+  }
+  return result;
+}
+
+/** The paths in `git status --porcelain=v1 -z` output (each record `XY PATH`). */
+export function parseStatusPaths(stdout: string): string[] {
+  return stdout
+    .split('\0')
+    .filter((r) => r.length > 3)
+    .map((r) => r.slice(3));
+}
+
+/** The commits of a repository's `shallow` file: the boundary of a shallow clone. */
+export function parseShallow(text: string): Set<string> {
+  return new Set(text.split('\n').filter((l) => l !== ''));
+}
+
+/** Whether `git push --porcelain` reports a ref as already up to date (flag `=`): nothing was written. */
+export function pushWasUpToDate(stdout: string): boolean {
+  return /^=\t/m.test(stdout);
+}

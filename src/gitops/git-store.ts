@@ -1,0 +1,207 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildCommit } from './commit-build.js';
+import { type LogEntry, parseCatFileBatch, parseLog, parseLsTree, parseShallow } from './git-parse.js';
+import { type PathState, pathStates, treePaths } from './path-states.js';
+import { safeRepoPath } from './paths.js';
+import { checkBranchName, type Repo } from './repo.js';
+import type { CommitRequest, CommitResult, GitOpsStore, Snapshot } from './store.js';
+import { StoreError } from './store.js';
+import type { Transport } from './transport.js';
+
+const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * A GitOps store over the git CLI: reads with `ls-tree`, `log` and `cat-file`, and commits with
+ * plumbing on top of `expectedHead`. Where the branch lives, and how a commit lands on it, is the
+ * transport's business.
+ */
+export class GitStore implements GitOpsStore {
+  private readonly repo: Repo;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Blobs known to be here (fetched or written), so a blob-less clone fetches only the rest. */
+  private readonly present = new Set<string>();
+  private closed = false;
+
+  constructor(private readonly transport: Transport) {
+    this.repo = transport.repo;
+  }
+
+  describe(): string {
+    return this.repo.describe();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue.catch(() => {});
+    await this.transport.close();
+  }
+
+  read(request: { files: string[]; historyOf: string; limit: number }): Promise<Snapshot> {
+    return this.exclusive(() => this.readNow(request));
+  }
+
+  commit(request: CommitRequest): Promise<CommitResult> {
+    return this.exclusive(() => this.commitNow(request));
+  }
+
+  /** One operation at a time per store: a clone's refs, shallow file and index are shared state. */
+  private exclusive<T>(op: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreError(`${this.describe()}: the store is closed`));
+    const next = this.queue.then(op, op);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  // ---- read -------------------------------------------------------------------------------------
+
+  private async readNow(request: { files: string[]; historyOf: string; limit: number }): Promise<Snapshot> {
+    const files = request.files.map((f) => ({ key: f, path: safeRepoPath(f) }));
+    const historyOf = safeRepoPath(request.historyOf);
+    const limit = request.limit;
+    if (!Number.isInteger(limit) || limit < 0)
+      throw new StoreError(`history limit must be a whole number, got ${limit}`);
+
+    const head = await this.transport.head();
+    if (head === undefined)
+      throw new StoreError(`branch "${this.repo.branch}" no longer exists in ${this.repo.shown}`);
+
+    const states = await this.pathStates(head, [...files.map((f) => f.path), historyOf]);
+    const history = limit === 0 ? [] : await this.history(head, historyOf, limit);
+
+    const wanted = new Set<string>();
+    for (const f of files) {
+      const st = states.get(f.path);
+      if (st?.kind === 'file') wanted.add(st.oid);
+    }
+    for (const h of history) if (h.oid) wanted.add(h.oid);
+    const blobs = await this.blobs([...wanted]);
+
+    const text = (oid: string | undefined): string | null => {
+      if (oid === undefined) return null;
+      const b = blobs.get(oid);
+      if (!b)
+        throw new StoreError(`${this.describe()}: could not read object ${oid} (is the remote reachable?)`);
+      return b.toString('utf8');
+    };
+    const out = new Map<string, string | null>();
+    for (const f of files) {
+      const st = states.get(f.path);
+      out.set(f.key, text(st?.kind === 'file' ? st.oid : undefined));
+    }
+    return {
+      head,
+      files: out,
+      history: history.map((h) => ({ sha: h.sha, time: h.time, message: h.message, text: text(h.oid) })),
+    };
+  }
+
+  /** Commits that changed `path` from `head`, newest first; deepens a shallow clone when it must. */
+  private async history(head: string, path: string, limit: number): Promise<LogEntry[]> {
+    for (;;) {
+      const log = await this.repo.must(
+        [
+          '--literal-pathspecs',
+          'log',
+          '-z',
+          `-n${limit}`,
+          '--format=%H %ct%n%B',
+          '--raw',
+          '--no-abbrev',
+          '--no-renames',
+          '--no-relative',
+          '--diff-merges=first-parent',
+          head,
+          '--',
+          path,
+        ],
+        `reading the history of ${path}`,
+      );
+      const entries = parseLog(log.toString('utf8'), path);
+      const boundary = parseShallow(
+        await readFile(join(this.repo.gitDir, 'shallow'), 'utf8').catch(() => ''),
+      );
+      if (boundary.size === 0) return entries;
+      const hitsBoundary = entries.some((e) => boundary.has(e.sha)) || entries.length < limit;
+      // A shallow boundary commit looks like a root commit that adds every file: never report it.
+      const trusted = entries.filter((e) => !boundary.has(e.sha));
+      if (!hitsBoundary || !(await this.transport.deepen(path))) return trusted;
+    }
+  }
+
+  /** The state of each path at `commit`, from one `ls-tree` over the paths and their leading directories. */
+  private async pathStates(commit: string, paths: string[]): Promise<Map<string, PathState>> {
+    const out = await this.repo.must(
+      ['ls-tree', '-z', '-t', '--full-tree', commit, '--', ...treePaths(paths)],
+      'listing files',
+    );
+    return pathStates(parseLsTree(out.toString('utf8')), paths, this.describe());
+  }
+
+  /** Blob contents by oid, through one `cat-file --batch` (after one batch fetch of the missing ones). */
+  private async blobs(oids: string[]): Promise<Map<string, Buffer>> {
+    if (oids.length === 0) return new Map();
+    const missing = oids.filter((o) => !this.present.has(o));
+    if (missing.length > 0) {
+      await this.transport.fetchBlobs(missing);
+      for (const o of missing) this.present.add(o);
+    }
+    const out = await this.repo.must(['cat-file', '--batch'], 'reading files', {
+      input: `${oids.join('\n')}\n`,
+    });
+    return parseCatFileBatch(out);
+  }
+
+  // ---- commit -----------------------------------------------------------------------------------
+
+  private async commitNow(req: CommitRequest): Promise<CommitResult> {
+    const expected = req.expectedHead;
+    if (!OID.test(expected))
+      throw new StoreError(`expected head ${JSON.stringify(expected)} is not a commit id`);
+    if (req.changes.length === 0) throw new StoreError('a commit needs at least one file change');
+    const target = req.branch ?? this.repo.branch;
+    if (req.branch !== undefined) await checkBranchName(this.repo.git, req.branch);
+    const changes = req.changes.map((c) => ({
+      path: safeRepoPath(c.path),
+      bytes: Buffer.from(c.content, 'utf8'),
+    }));
+    const seen = new Set<string>();
+    for (const c of changes) {
+      if (seen.has(c.path)) throw new StoreError(`"${c.path}" is changed twice in one commit`);
+      seen.add(c.path);
+    }
+    const paths = changes.map((c) => c.path);
+
+    const landing = await this.transport.land(target, expected);
+    if ('reason' in landing) return landing;
+
+    const states = await this.pathStates(expected, paths);
+    for (const c of changes) {
+      const st = states.get(c.path);
+      if (st?.kind === 'blocked') {
+        throw new StoreError(
+          `cannot write "${c.path}" in ${this.describe()}: "${st.by}" is a file, not a directory`,
+        );
+      }
+    }
+    const refused = await landing.check(paths);
+    if (refused) return refused;
+
+    const commit = await buildCommit(
+      this.repo,
+      {
+        parent: expected,
+        message: req.message,
+        author: req.author,
+        files: changes.map((c) => {
+          const st = states.get(c.path);
+          return { ...c, mode: st?.kind === 'file' ? st.mode : '100644' };
+        }),
+      },
+      (oids) => {
+        for (const o of oids) this.present.add(o);
+      },
+    );
+    return landing.publish(commit);
+  }
+}
