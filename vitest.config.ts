@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /*
@@ -38,6 +39,12 @@ export default defineConfig({
     reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // The e2e tests mostly wait on git and node child processes: one worker more than the cores
+    // keeps the cores busy (vitest's default in run mode is one fewer). No test mocks modules or
+    // touches globals, so a worker runs its files in one module graph: the fake GitHub's OpenAPI
+    // and GraphQL schema are parsed once per worker, not once per file.
+    maxWorkers: availableParallelism() + 1,
+    isolate: false,
     projects: [
       {
         extends: true,

@@ -92,7 +92,8 @@ function rollbackOrProposal(seen: Seen, rollback: Rollback): Next {
 function relocked(seen: Seen): Next | undefined {
   const { state } = seen;
   const lock = state.locked;
-  if (!lock) return undefined;
+  // A locked version pinned since before the history read was not pinned again: no new event.
+  if (!lock || !state.pinnedBy) return undefined;
   const decision: Decision = {
     decision: 'stop',
     reason: 'locked_version',
@@ -101,7 +102,7 @@ function relocked(seen: Seen): Next | undefined {
     require: 0,
     alerts: [],
   };
-  if (!state.stable || !state.pinnedBy) {
+  if (!state.stable) {
     return {
       kind: 'report',
       quiet: 'no_stable',

@@ -20,7 +20,7 @@ export async function proposeUnlock(
 ): Promise<UnlockResult> {
   const branch = `pinback/unlock-${o.rollbackId}`;
   return untilLanded<UnlockResult>(
-    o.attempts ?? 5,
+    o.attempts ?? 3,
     async () => {
       const snap = await store.read({ files: [LOCK_FILE], historyOf: LOCK_FILE, limit: 1 });
       const text = snap.files.get(LOCK_FILE) ?? null;

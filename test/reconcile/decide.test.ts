@@ -239,6 +239,12 @@ const rows: Row[] = [
     expect: { kind: 'rollback' },
   },
   {
+    name: 'locked candidate pinned before the history read: no new pin, nothing to revert',
+    service: plain,
+    state: fresh(3 * 3_600_000, { locked: LOCK, pinnedBy: undefined }),
+    expect: { kind: 'report', quiet: 'outside_guard_window' },
+  },
+  {
     name: 'locked candidate with nowhere to go: said, not silent',
     service: plain,
     state: fresh(1 * MIN, { locked: LOCK, stable: undefined }),

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { removeWhenDone } from './git.js';
@@ -70,7 +70,11 @@ export class GitOpsRepo {
     return this.head();
   }
 
+  /** The branch tip, read from the ref file (no process) where git keeps it loose, as after a commit. */
   head(): string {
+    const ref = /^ref: (.+)$/m.exec(readFileSync(join(this.dir, '.git', 'HEAD'), 'utf8'))?.[1];
+    const loose = ref ? join(this.dir, '.git', ref) : undefined;
+    if (loose && existsSync(loose)) return readFileSync(loose, 'utf8').trim();
     return this.git('rev-parse', 'HEAD').trim();
   }
 
