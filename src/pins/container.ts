@@ -10,7 +10,8 @@ import { mapGet, parseYaml, scalarString, selectDocs } from './yaml-doc.js';
 // AnalysisTemplate jobs, and any CRD that embeds a pod spec.
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 
-export function locateContainer(text: string, name: string, match: DocumentMatch | undefined): Span {
+/** The `image:` value of the one container named `name`. */
+export function containerImage(text: string, name: string, match: DocumentMatch | undefined): Node | null {
   const found: Node[] = [];
   for (const doc of selectDocs(parseYaml(text), match)) {
     visit(doc, {
@@ -31,5 +32,10 @@ export function locateContainer(text: string, name: string, match: DocumentMatch
   }
   const image = mapGet(found[0], 'image');
   if (image === undefined) fail('the container has no image');
+  return image;
+}
+
+export function locateContainer(text: string, name: string, match: DocumentMatch | undefined): Span {
+  const image = containerImage(text, name, match);
   return imageRefVersion(scalarSpan(text, image, 'image'), { requireVersion: true });
 }

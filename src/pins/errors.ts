@@ -42,3 +42,13 @@ function describeMatch(m: DocumentMatch | undefined): string {
   if (!m || (m.kind === undefined && m.name === undefined)) return '';
   return ` (in ${m.kind ?? '*'}/${m.name ?? '*'})`;
 }
+
+/** Run a locator step; a LocateError becomes a PinError prefixed with `context` (file and locator). */
+export function inContext<T>(context: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof LocateError) throw new PinError(`${context}: ${e.message}`);
+    throw e;
+  }
+}

@@ -1,28 +1,29 @@
-import { isMap, isSeq, type Node } from 'yaml';
+import { isMap, isSeq, type YAMLMap } from 'yaml';
 import { fail } from './errors.js';
 import { scalarSpan } from './scalar.js';
 import { lineOf, refuseEither, type Span } from './span.js';
 import { isDigest } from './version.js';
 import { mapGet, parseYaml, scalarString, selectDocs } from './yaml-doc.js';
 
-export function locateKustomizeImage(
-  text: string,
-  name: string,
-  field: 'newTag' | 'digest' | undefined,
-): Span {
+/** The one `images:` entry named `name`, across every document of the file. */
+export function kustomizeEntry(text: string, name: string): YAMLMap {
   const lists = selectDocs(parseYaml(text), undefined)
     .map((doc) => mapGet(doc.contents, 'images'))
     .filter((node) => isSeq(node));
   if (lists.length === 0) fail('the file has no images: list');
   const entries = lists.flatMap((list) =>
-    list.items.filter((item): item is Node => isMap(item) && scalarString(mapGet(item, 'name')) === name),
+    list.items.filter((item): item is YAMLMap => isMap(item) && scalarString(mapGet(item, 'name')) === name),
   );
   if (entries.length === 0) fail('no images entry has that name');
   if (entries.length > 1) {
     const lines = entries.map((e) => (e.range ? lineOf(text, e.range[0]) : '?'));
     fail(`${entries.length} images entries have that name (lines ${lines.join(', ')})`);
   }
-  const entry = entries[0];
+  return entries[0]!;
+}
+
+/** The field a kustomize_image locator reads: `field`, or the one of newTag and digest the entry sets. */
+export function kustomizeField(entry: YAMLMap, field: 'newTag' | 'digest' | undefined): 'newTag' | 'digest' {
   const has = (key: string) => mapGet(entry, key) !== undefined;
   let chosen = field;
   if (!chosen) {
@@ -32,6 +33,16 @@ export function locateKustomizeImage(
     chosen = has('newTag') ? 'newTag' : 'digest';
   }
   if (!has(chosen)) fail(`the entry has no ${chosen}`);
+  return chosen;
+}
+
+export function locateKustomizeImage(
+  text: string,
+  name: string,
+  field: 'newTag' | 'digest' | undefined,
+): Span {
+  const entry = kustomizeEntry(text, name);
+  const chosen = kustomizeField(entry, field);
   const span = scalarSpan(text, mapGet(entry, chosen), chosen);
   const wantsDigest = chosen === 'digest';
   return {

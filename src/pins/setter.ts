@@ -4,7 +4,7 @@ import { imageRefVersion } from './image-ref.js';
 import { scalarSpan } from './scalar.js';
 import { lineOf, refuseEither, type Span } from './span.js';
 import { isDigest } from './version.js';
-import { parseYaml } from './yaml-doc.js';
+import { parseYaml, type YamlDoc } from './yaml-doc.js';
 
 const SETTER = /^[^:\s]+:[^:\s]+(?::(tag|name|digest))?$/;
 // A line comment right after a scalar on its line: what Flux image automation reads as a setter.
@@ -25,30 +25,38 @@ function markerOf(text: string, scalar: Scalar): string | undefined {
   return undefined;
 }
 
-/**
- * A Flux image-automation setter: `NAMESPACE:POLICY` marks a whole image reference (the version is
- * its tag, digest or tag@digest), `:tag` and `:digest` mark a scalar that is just that, `:name` the
- * image name. The marker string must equal the locator exactly, since each form marks a different field.
- */
-export function locateSetter(text: string, setter: string): Span {
+/** The one scalar the setter marks, its document, and the setter's form (undefined: the whole reference). */
+export function markedScalar(
+  text: string,
+  setter: string,
+): { doc: YamlDoc; node: Scalar; suffix: string | undefined } {
   const form = SETTER.exec(setter);
   if (!form) fail('a setter is NAMESPACE:POLICY, optionally followed by :tag, :name or :digest');
-  const marked: Scalar[] = [];
+  const marked: { doc: YamlDoc; node: Scalar }[] = [];
   for (const doc of parseYaml(text)) {
     visit(doc, {
       Scalar(_, node) {
-        if (isScalar(node) && node.range && markerOf(text, node) === setter) marked.push(node);
+        if (isScalar(node) && node.range && markerOf(text, node) === setter) marked.push({ doc, node });
       },
     });
   }
   if (marked.length === 0) fail(`no value carries the marker # {"$imagepolicy": ${JSON.stringify(setter)}}`);
   if (marked.length > 1) {
     fail(
-      `${marked.length} values carry the marker (lines ${marked.map((n) => lineOf(text, n.range![0])).join(', ')})`,
+      `${marked.length} values carry the marker (lines ${marked.map((m) => lineOf(text, m.node.range![0])).join(', ')})`,
     );
   }
-  const span = scalarSpan(text, marked[0], 'the marked value');
-  const suffix = form[1];
+  return { ...marked[0]!, suffix: form[1] };
+}
+
+/**
+ * A Flux image-automation setter: `NAMESPACE:POLICY` marks a whole image reference (the version is
+ * its tag, digest or tag@digest), `:tag` and `:digest` mark a scalar that is just that, `:name` the
+ * image name. The marker string must equal the locator exactly, since each form marks a different field.
+ */
+export function locateSetter(text: string, setter: string): Span {
+  const { node, suffix } = markedScalar(text, setter);
+  const span = scalarSpan(text, node, 'the marked value');
   if (suffix === undefined) return imageRefVersion(span, { requireVersion: false });
   if (suffix !== 'digest') return span;
   return {

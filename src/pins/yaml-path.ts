@@ -71,12 +71,21 @@ function selectItem(
   return hit;
 }
 
-export function locateYamlPath(text: string, path: string, match: DocumentMatch | undefined): Span {
+/** The node the path ends at, and its document. */
+export function yamlPathNode(
+  text: string,
+  path: string,
+  match: DocumentMatch | undefined,
+): { doc: YamlDoc; node: Node | null } {
   const segments = parsePath(path);
   const found = selectDocs(parseYaml(text), match)
-    .map((doc) => resolve(doc, text, segments))
-    .filter((node) => node !== undefined);
+    .map((doc) => ({ doc, node: resolve(doc, text, segments) }))
+    .filter((f): f is { doc: YamlDoc; node: Node | null } => f.node !== undefined);
   if (found.length === 0) fail('the path does not exist');
   if (found.length > 1) fail(`the path exists in ${found.length} YAML documents; add match: {kind, name}`);
-  return scalarSpan(text, found[0], 'the value');
+  return found[0]!;
+}
+
+export function locateYamlPath(text: string, path: string, match: DocumentMatch | undefined): Span {
+  return scalarSpan(text, yamlPathNode(text, path, match).node, 'the value');
 }

@@ -2,7 +2,7 @@ import type { ServicePolicy } from '../config/policy.js';
 import type { FileChange } from '../gitops/store.js';
 import { addLock, LOCK_FILE } from '../history/locks.js';
 import { describeHold, holdVersion } from '../holds/index.js';
-import { writePin } from '../pins/index.js';
+import { restorePin, writePin } from '../pins/index.js';
 import { ReconcileError } from './ports.js';
 
 /** The files a service's reconciliation reads: the pin, the locks, the kill switch, the holds. */
@@ -17,12 +17,18 @@ export function filesOf(service: ServicePolicy): string[] {
   ];
 }
 
-/** Pure: every file the rollback commit changes: the pin, the lock, the holds, the kill switch. */
+/**
+ * Pure: every file the rollback commit changes: the pin, the lock, the holds, the kill switch.
+ * `stableText` is the pin file's text at the commit that pinned `r.to`: the pin goes back as it was
+ * deployed, its digest, tag and image name together (restorePin). Null (or not given) when that
+ * commit is not in the history read: the version alone is written, and a digest beside it is refused.
+ */
 export function rollbackChanges(
   service: ServicePolicy,
   files: ReadonlyMap<string, string | null>,
   r: { from: string; to: string; reason: string; id: string },
   now: Date,
+  stableText?: string | null,
 ): FileChange[] {
   const changes = new Map<string, string>();
   // Several edits may land in one file (a kill switch beside the pin): each sees the ones before.
@@ -34,7 +40,7 @@ export function rollbackChanges(
     changes.set(path, fn(current));
   };
   const pin = service.pin!;
-  edit(pin.file, 'pin', (text) => writePin(text!, pin.locator, r.to, pin.file));
+  edit(pin.file, 'pin', (text) => restorePin(text!, stableText ?? null, pin.locator, pin.file, r.to));
   if (service.onRollback.lockCandidate) {
     const lock = {
       version: r.from,
