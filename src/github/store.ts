@@ -1,4 +1,11 @@
 import type { Octokit } from './octokit.js';
+import {
+  mergeEntry,
+  planFirstParent,
+  type Reached,
+  type Slot,
+  type WindowCommit,
+} from '../gitops/first-parent.js';
 import { safeRepoPath } from '../gitops/paths.js';
 import {
   type CommitRequest,
@@ -27,21 +34,46 @@ interface BlobNode {
 interface FileNode {
   object: BlobNode | null;
 }
+interface Parents {
+  parents: { nodes: { oid: string }[] };
+}
 interface CommitNode {
   oid: string;
   history: { nodes: { oid: string; committedDate: string; message: string; file: FileNode | null }[] };
+  chain: { nodes: (Parents & { oid: string; file: { oid: string } | null })[] };
   [alias: string]: unknown;
 }
 interface ReadResponse {
   repository: { ref: { name: string; target: CommitNode | null } | null } | null;
 }
+interface ReachNode {
+  history: { nodes: { oid: string; committedDate: string; message: string }[] };
+}
+interface MergeNode {
+  oid: string;
+  committedDate: string;
+  message: string;
+  file: FileNode | null;
+  parents: { nodes: ReachNode[] };
+}
+interface MergesResponse {
+  repository: Record<string, MergeNode | null> | null;
+}
 
 const BLOB = '... on Blob { text isBinary isTruncated }';
 
+/** The branch's newest commits read for their first-parent chain (GitHub's most per connection). */
+export const CHAIN_WINDOW = 100;
+/** A merge's parents read (an octopus merge has more than two). */
+const MAX_PARENTS = 8;
+
 /**
- * ONE query: the branch head, every requested file at that head, and the watched file's history
- * with its text and full message at each commit. Files are read from the head commit itself,
- * so everything comes from one consistent snapshot.
+ * ONE query: the branch head, every requested file at that head, the watched file's history
+ * with its text and full message at each commit, and the branch's newest commits (`chain`) with
+ * their parents and the watched file's object id, to follow the first-parent chain: GitHub's
+ * `history(path:)` simplifies as `git log -- FILE` does, so a change merged with a merge commit
+ * appears as the commit the merge brought in. Files are read from the head commit itself, so
+ * everything comes from one consistent snapshot.
  */
 export function readQuery(fileCount: number, useDefaultBranch: boolean): string {
   const vars = Array.from({ length: fileCount }, (_, i) => `, $f${i}: String!`).join('');
@@ -50,7 +82,7 @@ export function readQuery(fileCount: number, useDefaultBranch: boolean): string 
     (_, i) => `f${i}: file(path: $f${i}) { object { ${BLOB} } }`,
   ).join('\n          ');
   const ref = useDefaultBranch ? 'ref: defaultBranchRef' : 'ref(qualifiedName: $ref)';
-  return `query PinbackRead($owner: String!, $name: String!${useDefaultBranch ? '' : ', $ref: String!'}, $historyPath: String!, $limit: Int!${vars}) {
+  return `query PinbackRead($owner: String!, $name: String!${useDefaultBranch ? '' : ', $ref: String!'}, $historyPath: String!, $limit: Int!, $window: Int!${vars}) {
   repository(owner: $owner, name: $name) {
     ${ref} {
       name
@@ -61,9 +93,40 @@ export function readQuery(fileCount: number, useDefaultBranch: boolean): string 
           history(first: $limit, path: $historyPath) {
             nodes { oid committedDate message file(path: $historyPath) { object { ${BLOB} } } }
           }
+          chain: history(first: $window) {
+            nodes { oid parents(first: ${MAX_PARENTS}) { nodes { oid } } file(path: $historyPath) { oid } }
+          }
         }
       }
     }
+  }
+}`;
+}
+
+/**
+ * The second query, made only when merges on the first-parent chain changed the watched file:
+ * each merge's time, message and text of the file, and for each of its parents the newest
+ * change of the file that parent reaches (what the merge brought in is among them).
+ */
+export function mergesQuery(count: number): string {
+  const vars = Array.from({ length: count }, (_, i) => `, $m${i}: GitObjectID!`).join('');
+  const merges = Array.from(
+    { length: count },
+    (_, i) => `m${i}: object(oid: $m${i}) {
+      ... on Commit {
+        oid
+        committedDate
+        message
+        file(path: $historyPath) { object { ${BLOB} } }
+        parents(first: ${MAX_PARENTS}) {
+          nodes { history(first: 1, path: $historyPath) { nodes { oid committedDate message } } }
+        }
+      }
+    }`,
+  ).join('\n    ');
+  return `query PinbackMerges($owner: String!, $name: String!, $historyPath: String!${vars}) {
+  repository(owner: $owner, name: $name) {
+    ${merges}
   }
 }`;
 }
@@ -75,6 +138,13 @@ export const COMMIT_MUTATION = `mutation PinbackCommit($input: CreateCommitOnBra
 interface GraphqlErrorLike {
   errors?: { type?: string; message: string }[];
   message: string;
+}
+
+const seconds = (date: string): number => Math.floor(Date.parse(date) / 1000);
+
+/** The history entries a read wants beyond `limit`: merges may leave some of the simplified history out. */
+export function historyFirst(limit: number): number {
+  return Math.min(100, limit + Math.ceil(limit / 4));
 }
 
 function blobText(node: FileNode | null | undefined, path: string): string | null {
@@ -98,13 +168,71 @@ export function openGitHubStore(o: GitHubStoreOptions): GitOpsStore {
     o.octokit.graphql<T>({ query, ...variables, ...(o.graphqlUrl ? { url: o.graphqlUrl } : {}) });
   const describe = () => `${o.repo} (branch ${branch ?? 'default'})`;
 
+  /**
+   * The entries of a planned first-parent history, at most `cap`: the merges among them read in
+   * one more query (none without a merge), and the commits they brought in left out.
+   */
+  async function firstParent(slots: Slot[], cap: number, historyPath: string): Promise<HistoryEntry[]> {
+    const merges = slots.slice(0, cap).flatMap((s) => (s.kind === 'merge' ? [s.sha] : []));
+    if (merges.length === 0) return slots.slice(0, cap).flatMap((s) => (s.kind === 'entry' ? [s.entry] : []));
+    const variables: Record<string, unknown> = { owner, name, historyPath };
+    merges.forEach((m, i) => {
+      variables[`m${i}`] = m;
+    });
+    let data: MergesResponse;
+    try {
+      data = await gql<MergesResponse>(mergesQuery(merges.length), variables);
+    } catch (e) {
+      throw new StoreError(`reading the merges of ${describe()} from GitHub failed: ${(e as Error).message}`);
+    }
+    // Commits of the first-parent chain are changes of their own, never what a merge brought in.
+    const chain = new Set(slots.flatMap((s) => (s.kind === 'entry' && s.chain ? [s.entry.sha] : [])));
+    const read = new Map<string, HistoryEntry>();
+    const brought = new Set<string>();
+    merges.forEach((sha, i) => {
+      const node = data.repository?.[`m${i}`];
+      if (!node) throw new StoreError(`merge commit ${sha} not found in ${o.repo}`);
+      const reached = node.parents.nodes.map((p): Reached | undefined => {
+        const r = p.history.nodes[0];
+        return r && { sha: r.oid, time: seconds(r.committedDate), message: r.message };
+      });
+      const merged = mergeEntry(
+        {
+          sha: node.oid,
+          time: seconds(node.committedDate),
+          message: node.message,
+          text: blobText(node.file, historyPath),
+        },
+        reached,
+        chain,
+      );
+      read.set(sha, merged.entry);
+      if (merged.brought !== undefined) brought.add(merged.brought);
+    });
+    const history: HistoryEntry[] = [];
+    for (const s of slots) {
+      if (s.kind === 'merge') {
+        const entry = read.get(s.sha);
+        if (!entry) break;
+        history.push(entry);
+      } else if (!brought.has(s.entry.sha)) history.push(s.entry);
+    }
+    return history.slice(0, cap);
+  }
+
   return {
     describe,
     async close() {},
     async read({ files, historyOf, limit }): Promise<Snapshot> {
       const paths = files.map(safeRepoPath);
       const historyPath = safeRepoPath(historyOf);
-      const variables: Record<string, unknown> = { owner, name, historyPath, limit: Math.min(limit, 100) };
+      const variables: Record<string, unknown> = {
+        owner,
+        name,
+        historyPath,
+        limit: historyFirst(limit),
+        window: limit === 0 ? 0 : CHAIN_WINDOW,
+      };
       paths.forEach((p, i) => {
         variables[`f${i}`] = p;
       });
@@ -121,17 +249,29 @@ export function openGitHubStore(o: GitHubStoreOptions): GitOpsStore {
       if (!ref?.target) throw new StoreError(`branch ${branch ?? '(default)'} not found in ${o.repo}`);
       branch ??= ref.name;
       const head = ref.target;
-      const history: HistoryEntry[] = head.history.nodes.map((n) => ({
+      // Texts are checked (binary, truncated) only for the entries returned: more are read than kept.
+      const nodes = new Map(head.history.nodes.map((n) => [n.oid, n]));
+      const simplified: HistoryEntry[] = head.history.nodes.map((n) => ({
         sha: n.oid,
-        time: Math.floor(Date.parse(n.committedDate) / 1000),
+        time: seconds(n.committedDate),
         message: n.message,
-        text: blobText(n.file, historyPath),
+        text: null,
       }));
+      const window: WindowCommit[] = head.chain.nodes.map((n) => ({
+        sha: n.oid,
+        parents: n.parents.nodes.map((p) => p.oid),
+        file: n.file?.oid ?? null,
+      }));
+      const cap = Math.min(limit, 100);
+      const slots = planFirstParent(head.oid, window, simplified);
       return {
         head: head.oid,
         branch,
         files: new Map(paths.map((p, i) => [files[i]!, blobText(head[`f${i}`] as FileNode | null, p)])),
-        history,
+        history: (await firstParent(slots, cap, historyPath)).map((h) => {
+          const n = nodes.get(h.sha);
+          return n ? { ...h, text: blobText(n.file, historyPath) } : h;
+        }),
       };
     },
     async commit(req: CommitRequest): Promise<CommitResult> {

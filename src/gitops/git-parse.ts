@@ -1,3 +1,4 @@
+import { TextDecoder } from 'node:util';
 import type { HistoryEntry } from './store.js';
 
 /*
@@ -30,14 +31,18 @@ export function outputLines(stdout: string): string[] {
   return stdout.split('\n').filter((l) => l !== '');
 }
 
-/** One commit that changed a file: `oid` is the file's blob after it, absent where it deleted the file or made it no regular file. */
-export type LogEntry = Omit<HistoryEntry, 'text'> & { oid?: string };
+/**
+ * One commit that changed a file: `oid` is the file's blob after it, absent where it deleted the
+ * file or made it no regular file; `parents` as the log listed them (`%P`), where it did.
+ */
+export type LogEntry = Omit<HistoryEntry, 'text'> & { oid?: string; parents?: string[] };
 
 const RAW = /^\n?:(\d+) (\d+) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])\d*$/;
 
 /**
- * `git log -z --format='%H %ct%n%B' --raw --no-abbrev --no-renames -- PATH`: each commit as
- * `SHA TIME\nMESSAGE`, then for each changed path a raw diff record and the path, all NUL-separated.
+ * `git log -z --format='%H %ct %P%n%B' --raw --no-abbrev --no-renames -- PATH`: each commit as
+ * `SHA TIME PARENTS\nMESSAGE`, then for each changed path a raw diff record and the path, all
+ * NUL-separated. `%P` is optional (`--format='%H %ct%n%B'` reads as well).
  */
 export function parseLog(stdout: string, path: string): LogEntry[] {
   const entries: LogEntry[] = [];
@@ -56,11 +61,63 @@ export function parseLog(stdout: string, path: string): LogEntry[] {
       continue;
     }
     const nl = token.indexOf('\n');
-    const [sha = '', time = '0'] = (nl < 0 ? token : token.slice(0, nl)).split(' ');
+    const [sha = '', time = '0', ...parents] = (nl < 0 ? token : token.slice(0, nl)).split(' ');
     const message = nl < 0 ? '' : token.slice(nl + 1).replace(/\n+$/, '');
-    entries.push({ sha, time: Number(time), message });
+    const entry: LogEntry = { sha, time: Number(time), message };
+    const listed = parents.filter((p) => p !== '');
+    if (listed.length > 0) entry.parents = listed;
+    entries.push(entry);
   }
   return entries;
+}
+
+/** One commit of a path-less walk: its parents, and whether it changed the watched path. */
+export interface WalkEntry {
+  sha: string;
+  parents: string[];
+  touched: boolean;
+}
+
+/**
+ * `git log -z --format='%H %P' --raw --no-abbrev --no-renames --full-history --sparse
+ * --diff-merges=off REVS -- PATH`: every commit of REVS (`--sparse` keeps those that did not
+ * change PATH) as `SHA PARENTS`, followed by a raw diff record and the path where it changed PATH.
+ */
+export function parseWalk(stdout: string, path: string): WalkEntry[] {
+  const entries: WalkEntry[] = [];
+  const tokens = stdout.split('\0');
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    if (token === '') continue;
+    if (RAW.test(token)) {
+      const current = entries[entries.length - 1];
+      if (current && tokens[++i] === path) current.touched = true;
+      continue;
+    }
+    const [sha = '', ...parents] = token.replace(/\n+$/, '').split(' ');
+    entries.push({ sha, parents: parents.filter((p) => p !== ''), touched: false });
+  }
+  return entries;
+}
+
+/**
+ * The message of a commit object as `git cat-file --batch` prints it (headers, a blank line, the
+ * message), decoded from the commit's `encoding` header where it names one, trailing newlines
+ * removed (as `%B` is read).
+ */
+export function commitMessage(object: Buffer): string {
+  const split = object.indexOf('\n\n');
+  if (split < 0) return '';
+  const headers = object.subarray(0, split).toString('utf8').split('\n');
+  const encoding = headers.find((h) => h.startsWith('encoding '))?.slice('encoding '.length);
+  const body = object.subarray(split + 2);
+  let text: string;
+  try {
+    text = new TextDecoder(encoding ?? 'utf-8').decode(body);
+  } catch {
+    text = body.toString('utf8');
+  }
+  return text.replace(/\n+$/, '');
 }
 
 /** One entry of a tree listing. */

@@ -1,7 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildCommit } from './commit-build.js';
-import { type LogEntry, parseCatFileBatch, parseLog, parseLsTree, parseShallow } from './git-parse.js';
+import { type Brought, mergeMessage, newestBrought } from './first-parent.js';
+import {
+  commitMessage,
+  type LogEntry,
+  parseCatFileBatch,
+  parseLog,
+  parseLsTree,
+  parseShallow,
+  parseWalk,
+} from './git-parse.js';
 import { type PathState, pathStates, treePaths } from './path-states.js';
 import { safeRepoPath } from './paths.js';
 import { checkBranchName, type Repo } from './repo.js';
@@ -10,6 +19,9 @@ import { StoreError } from './store.js';
 import type { Transport } from './transport.js';
 
 const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** A first-parent change of the watched file; for a merge, the commit it brought in whose message it lends. */
+type Change = LogEntry & { brought?: string | undefined };
 
 /**
  * A GitOps store over the git CLI: reads with `ls-tree`, `log` and `cat-file`, and commits with
@@ -75,15 +87,19 @@ export class GitStore implements GitOpsStore {
       if (st?.kind === 'file') wanted.add(st.oid);
     }
     for (const h of history) if (h.oid) wanted.add(h.oid);
-    const blobs = await this.blobs([...wanted]);
+    const brought = new Set(history.flatMap((h) => (h.brought === undefined ? [] : [h.brought])));
+    const objects = await this.objects([...wanted], [...brought]);
 
-    const text = (oid: string | undefined): string | null => {
-      if (oid === undefined) return null;
-      const b = blobs.get(oid);
+    const object = (oid: string): Buffer => {
+      const b = objects.get(oid);
       if (!b)
         throw new StoreError(`${this.describe()}: could not read object ${oid} (is the remote reachable?)`);
-      return b.toString('utf8');
+      return b;
     };
+    const text = (oid: string | undefined): string | null =>
+      oid === undefined ? null : object(oid).toString('utf8');
+    const message = (h: Change): string =>
+      h.brought === undefined ? h.message : mergeMessage(h.message, commitMessage(object(h.brought)));
     const out = new Map<string, string | null>();
     for (const f of files) {
       const st = states.get(f.path);
@@ -92,12 +108,17 @@ export class GitStore implements GitOpsStore {
     return {
       head,
       files: out,
-      history: history.map((h) => ({ sha: h.sha, time: h.time, message: h.message, text: text(h.oid) })),
+      history: history.map((h) => ({ sha: h.sha, time: h.time, message: message(h), text: text(h.oid) })),
     };
   }
 
-  /** Commits that changed `path` from `head`, newest first; deepens a shallow clone when it must. */
-  private async history(head: string, path: string, limit: number): Promise<LogEntry[]> {
+  /**
+   * Commits that changed `path` along the first-parent chain from `head` (a merge counts where it
+   * changed the file relative to its first parent: the change reached the branch then), newest
+   * first; for each merge, the newest commit it brought in that changed the file. Deepens a
+   * shallow clone when it must.
+   */
+  private async history(head: string, path: string, limit: number): Promise<Change[]> {
     for (;;) {
       const log = await this.repo.must(
         [
@@ -105,7 +126,8 @@ export class GitStore implements GitOpsStore {
           'log',
           '-z',
           `-n${limit}`,
-          '--format=%H %ct%n%B',
+          '--first-parent',
+          '--format=%H %ct %P%n%B',
           '--raw',
           '--no-abbrev',
           '--no-renames',
@@ -121,12 +143,54 @@ export class GitStore implements GitOpsStore {
       const boundary = parseShallow(
         await readFile(join(this.repo.gitDir, 'shallow'), 'utf8').catch(() => ''),
       );
-      if (boundary.size === 0) return entries;
-      const hitsBoundary = entries.some((e) => boundary.has(e.sha)) || entries.length < limit;
+      const hitsBoundary =
+        boundary.size > 0 && (entries.some((e) => boundary.has(e.sha)) || entries.length < limit);
+      if (hitsBoundary && (await this.transport.deepen(path))) continue;
       // A shallow boundary commit looks like a root commit that adds every file: never report it.
       const trusted = entries.filter((e) => !boundary.has(e.sha));
-      if (!hitsBoundary || !(await this.transport.deepen(path))) return trusted;
+      const brought = await this.brought(trusted, path, boundary);
+      if ([...brought.values()].some((b) => b.cut) && (await this.transport.deepen(path))) continue;
+      return trusted.map((e) => ({ ...e, brought: brought.get(e.sha)?.sha }));
     }
+  }
+
+  /**
+   * For each merge among `entries`, the newest commit it brought in that changed `path`: one walk
+   * over every commit from the newest merge down to the oldest merge's first parent, listing each
+   * commit's parents and whether it changed the file. No command at all without a merge.
+   */
+  private async brought(
+    entries: LogEntry[],
+    path: string,
+    boundary: ReadonlySet<string>,
+  ): Promise<Map<string, Brought>> {
+    const merges = entries.flatMap((e) =>
+      e.parents !== undefined && e.parents.length > 1 ? [{ sha: e.sha, parents: e.parents }] : [],
+    );
+    const newest = merges[0];
+    const base = merges[merges.length - 1]?.parents[0];
+    if (newest === undefined || base === undefined) return new Map();
+    const walk = await this.repo.must(
+      [
+        '--literal-pathspecs',
+        'log',
+        '-z',
+        '--format=%H %P',
+        '--raw',
+        '--no-abbrev',
+        '--no-renames',
+        '--no-relative',
+        '--full-history',
+        '--sparse',
+        '--diff-merges=off',
+        newest.sha,
+        `^${base}`,
+        '--',
+        path,
+      ],
+      `reading what merges brought into ${path}`,
+    );
+    return newestBrought(merges, parseWalk(walk.toString('utf8'), path), boundary);
   }
 
   /** The state of each path at `commit`, from one `ls-tree` over the paths and their leading directories. */
@@ -138,10 +202,14 @@ export class GitStore implements GitOpsStore {
     return pathStates(parseLsTree(out.toString('utf8')), paths, this.describe());
   }
 
-  /** Blob contents by oid, through one `cat-file --batch` (after one batch fetch of the missing ones). */
-  private async blobs(oids: string[]): Promise<Map<string, Buffer>> {
+  /**
+   * Blob contents by oid, and commit objects (which every clone holds), through one `cat-file
+   * --batch` (after one batch fetch of the missing blobs).
+   */
+  private async objects(blobs: string[], commits: string[]): Promise<Map<string, Buffer>> {
+    const oids = [...blobs, ...commits];
     if (oids.length === 0) return new Map();
-    const missing = oids.filter((o) => !this.present.has(o));
+    const missing = blobs.filter((o) => !this.present.has(o));
     if (missing.length > 0) {
       await this.transport.fetchBlobs(missing);
       for (const o of missing) this.present.add(o);

@@ -5,10 +5,12 @@ import {
   lsRemoteOid,
   outputLines,
   parseCatFileBatch,
+  commitMessage,
   parseLog,
   parseLsTree,
   parseShallow,
   parseStatusPaths,
+  parseWalk,
   pushWasUpToDate,
 } from '../../src/gitops/git-parse.js';
 
@@ -117,6 +119,61 @@ describe('parseLog', () => {
 
   it('reads nothing from no output', () => {
     expect(parseLog('', PIN)).toEqual([]);
+  });
+});
+
+describe('parseLog with parents (--format=%H %ct %P%n%B)', () => {
+  it("reads each commit's parents, and none for a root commit", () => {
+    const out =
+      `${C} 3 ${A} ${B}\nMerge pull request #7\n\0\n:100644 100644 ${BLOB1} ${BLOB2} M\0${PIN}\0` +
+      `${A} 1 \ndeploy v1\n\0\n:000000 100644 ${ZERO} ${BLOB1} A\0${PIN}\0`;
+    expect(parseLog(out, PIN)).toEqual([
+      { sha: C, time: 3, message: 'Merge pull request #7', oid: BLOB2, parents: [A, B] },
+      { sha: A, time: 1, message: 'deploy v1', oid: BLOB1 },
+    ]);
+  });
+});
+
+describe('parseWalk', () => {
+  it('lists every commit with its parents, marking those that changed the path (output as git 2.39 prints it)', () => {
+    const out =
+      `${C} ${A} ${B}\0` +
+      `${B} ${A}\0\n:100644 100644 ${BLOB1} ${BLOB2} M\0${PIN}\0` +
+      `${A} \0\n:000000 100644 ${ZERO} ${BLOB1} A\0apps/other.yaml\0`;
+    expect(parseWalk(out, PIN)).toEqual([
+      { sha: C, parents: [A, B], touched: false },
+      { sha: B, parents: [A], touched: true },
+      { sha: A, parents: [], touched: false },
+    ]);
+  });
+
+  it('counts a deletion as a change, and reads nothing from no output', () => {
+    expect(parseWalk(`${A} ${B}\0\n:100644 000000 ${BLOB1} ${ZERO} D\0${PIN}\0`, PIN)).toEqual([
+      { sha: A, parents: [B], touched: true },
+    ]);
+    expect(parseWalk('', PIN)).toEqual([]);
+  });
+});
+
+describe('commitMessage', () => {
+  const headers = `tree ${A}\nparent ${B}\nauthor a <a@x> 1 +0000\ncommitter a <a@x> 1 +0000\n`;
+
+  it('is what follows the headers, trailing newlines removed', () => {
+    const object = Buffer.from(`${headers}\nrollback(api): 2 -> 1\n\nRollback-Id: 0123456789abcdef\n`);
+    expect(commitMessage(object)).toBe('rollback(api): 2 -> 1\n\nRollback-Id: 0123456789abcdef');
+  });
+
+  it('skips a signature header whose continuation lines hold blank-looking lines', () => {
+    const signed = `${headers}gpgsig -----BEGIN PGP SIGNATURE-----\n \n abc\n -----END PGP SIGNATURE-----\n\nsigned\n`;
+    expect(commitMessage(Buffer.from(signed))).toBe('signed');
+  });
+
+  it('decodes the encoding the commit names', () => {
+    const latin1 = Buffer.concat([
+      Buffer.from(`${headers}encoding ISO-8859-1\n\n`),
+      Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]),
+    ]);
+    expect(commitMessage(latin1)).toBe('café');
   });
 });
 
