@@ -39,20 +39,38 @@ services:
       kill_switch: { file: apps/support-agent/flags.yaml, yaml_path: data.writes_disabled, value: "true" }
 `;
 
+/** How long ago 2.4.0 was deployed, and a step of the counts (a count at t is the minute up to t). */
+const DEPLOYED_S_AGO = 600;
+const STEP_S = 60;
+/** When 2.4.0 degrades, in seconds after its deploy: what the demo says, and what its counts hold. */
+const ONSET_S = 90;
+
+/**
+ * Bad events a minute among `total` requests, from the deploy on: a share `before` until ONSET_S,
+ * `after` since, so the minute the degradation begins in is part one, part the other; `jitter` keeps
+ * the counts from looking drawn with a ruler.
+ */
+function degrading(total: number, before: number, after: number, jitter: readonly number[]): number[] {
+  return jitter.map((j, i) => {
+    const bad = Math.min(1, Math.max(0, ((i + 1) * STEP_S - ONSET_S) / STEP_S));
+    return Math.round(total * (before * (1 - bad) + after * bad)) + j;
+  });
+}
+
 /**
  * Ten minutes of counts, a minute each, since the deploy: the candidate takes 10% of the traffic
- * (1,000 requests a minute beside the stable's 9,000) and degrades 90 s after its deploy.
+ * (1,000 requests a minute beside the stable's 9,000) and degrades ONSET_S after its deploy.
  */
 function metrics(now: number): string {
-  const at = (i: number) => now - (9 - i) * 60;
+  const at = (i: number) => now - DEPLOYED_S_AGO + (i + 1) * STEP_S;
   const counts = (values: number[]) => values.map((v, i) => [at(i), v]);
   const parts = (bad: number[], total: number) => ({ bad: counts(bad), total: counts(bad.map(() => total)) });
   return JSON.stringify(
     {
       'support-agent': {
         '2.4.0': {
-          errors: parts([4, 31, 58, 67, 71, 66, 70, 74, 69, 71], 1000),
-          tool_failures: parts([9, 24, 41, 47, 52, 49, 51, 50, 53, 52], 1000),
+          errors: parts(degrading(1000, 0.005, 0.07, [-1, 0, -3, 1, 2, -4, 0, 4, -1, 1]), 1000),
+          tool_failures: parts(degrading(1000, 0.01, 0.05, [-1, 1, 1, -3, 2, -1, 1, 0, 3, 2]), 1000),
         },
         '2.3.3': {
           errors: parts([44, 46, 43, 47, 45, 44, 48, 45, 43, 46], 9000),
@@ -98,13 +116,13 @@ export async function demo(out: NodeJS.WritableStream): Promise<number> {
   );
   commitAt(now - 3 * 86_400, 'deploy support-agent 2.3.3');
   writeFileSync(join(repo, 'apps/support-agent/kustomization.yaml'), KUSTOMIZATION('2.4.0'));
-  commitAt(now - 10 * 60, 'deploy support-agent 2.4.0');
+  commitAt(now - DEPLOYED_S_AGO, 'deploy support-agent 2.4.0');
   writeFileSync(join(root, 'pinback.yml'), POLICY);
   writeFileSync(join(root, 'metrics.json'), metrics(now));
 
   say(`pinback demo in ${root}`);
   say('  gitops/      a GitOps repo: support-agent pinned to 2.3.3 three days ago, to 2.4.0 ten minutes ago');
-  say('  metrics.json counts a minute: 2.4.0 (10% of the traffic) degrades 90 s after its deploy:');
+  say(`  metrics.json counts a minute: 2.4.0 (10% of the traffic) degrades ${ONSET_S} s after its deploy:`);
   say('               errors 0.5% -> 7%, tool failures 1% -> 5%; the stable 2.3.3 stays at 0.5% and 1%');
   say("  pinback.yml  stop when the errors are shown worse than the stable's by over 20% at the same");
   say('               minutes (99% confidence over the whole guard window); lock it; flip the kill switch');

@@ -1,3 +1,4 @@
+import { describeLimit } from '../policy/limit.js';
 import type { Decision, Evidence } from '../policy/types.js';
 import { evidenceTerm, num, type ReportEvidence } from '../report.js';
 import type { AuditRecord } from './trailers.js';
@@ -18,10 +19,16 @@ export function explain(decision: Decision): string {
     .map((e) => {
       // A test on counts says what it compared and on how much evidence; a threshold, its numbers.
       if (e.detail !== null && e.test !== 'threshold') return `${e.trigger} ${e.detail}`;
-      const bound = e.comparator === '<' ? 'min' : 'max';
-      const base = e.baseline !== null ? ` (baseline ${num(e.baseline)})` : '';
+      // Where the limit comes from: `> 1710 (stable 1140 + 50%)`, `> max 1800`; the baseline is
+      // said apart only beside an absolute limit that names none.
+      const from = e.limitFrom;
+      const limit = from
+        ? describeLimit(e.limit, from)
+        : `${e.comparator === '<' ? 'min' : 'max'} ${num(e.limit)}`;
+      const named = from !== undefined && (from.kind !== 'absolute' || from.looser !== undefined);
+      const base = e.baseline !== null && !named ? ` (baseline ${num(e.baseline)})` : '';
       const sustained = e.sustained ? ` (sustained ${e.sustained.observed} samples)` : '';
-      return `${e.trigger} ${num(e.value)} ${e.comparator} ${bound} ${num(e.limit)}${base}${sustained}`;
+      return `${e.trigger} ${num(e.value)} ${e.comparator} ${limit}${base}${sustained}`;
     });
   const noData = decision.evidence
     .filter((e) => e.noData !== null)

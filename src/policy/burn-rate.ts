@@ -111,6 +111,7 @@ function condition(
     value: long.rate,
     baseline: sl.rate,
     limit: threshold,
+    from: { kind: 'burn_rate', factor: w.factor, budget, windows },
     breached,
     degradedAt: null,
     pValue: null,
@@ -148,6 +149,8 @@ export function judgeBurnRate(
 ): LimitOutcome[] {
   return slo.windows.map((w, i) => {
     const { held: _held, ...o } = condition(rows, slo, w, now, tests(i));
-    return o.breached ? { ...o, degradedAt: now - w.shortMs / 1000 } : o;
+    return o.breached
+      ? { ...o, degradedAt: now - w.shortMs / 1000, onset: { kind: 'window', seconds: w.shortMs / 1000 } }
+      : o;
   });
 }

@@ -78,20 +78,28 @@ function blank(rule: TriggerRule): Evidence {
   };
 }
 
-function fromOutcome(e: Evidence, o: LimitOutcome): Evidence {
+function fromOutcome(e: Evidence, o: LimitOutcome, stepSec: number): Evidence {
   return {
     ...e,
     value: o.value,
     baseline: o.baseline,
     limit: o.limit,
+    ...(o.limit !== null && o.from ? { limitFrom: o.from } : {}),
     comparator: o.comparator,
     breached: o.breached,
     degradedAt: o.degradedAt,
+    ...(o.degradedAt !== null ? { onset: o.onset ?? { kind: 'step', seconds: stepSec } } : {}),
     test: o.test,
     pValue: o.pValue,
     alpha: o.alpha,
     detail: o.detail,
   };
+}
+
+/** The evidence without a time the breach began. */
+function notDegraded(e: Evidence): Evidence {
+  const { onset: _onset, ...rest } = e;
+  return { ...rest, degradedAt: null };
 }
 
 /** A count-aware trigger's evidence from its limits' outcomes. */
@@ -105,12 +113,11 @@ function countEvidence(rule: TriggerRule, m: MeasureResult, steps: number): Evid
   if (m.outcomes.length === 0)
     return { ...e, noData: `baseline: ${m.baselineMissing ?? 'nothing to compare'}` };
   const shown = m.outcomes.find((o) => o.breached) ?? m.outcomes.find((o) => o.shared) ?? m.outcomes[0]!;
-  const judged = fromOutcome(e, shown);
+  const judged = fromOutcome(e, shown, rule.stepMs / 1000);
   if (m.candidateCount < rule.minCount) {
     return {
-      ...judged,
+      ...notDegraded(judged),
       breached: false,
-      degradedAt: null,
       undecided: {
         reason: 'not_enough_traffic',
         detail: `not enough traffic yet (${count(m.candidateCount)} of ${count(rule.minCount)} ${m.unit})`,
@@ -123,12 +130,30 @@ function countEvidence(rule: TriggerRule, m: MeasureResult, steps: number): Evid
   return judged;
 }
 
-/** Evaluates one trigger at `time`: its value, its limit and whether it breached. Pure. */
+/** Whether a version's answers carry times of their own (not values spread over the window). */
+function timed(parts: Parts): boolean {
+  return Object.values(parts).every((o) => o === undefined || o.kind === 'no_data' || o.timed !== false);
+}
+
+/**
+ * Evaluates one trigger at `time`: its value, its limit and whether it breached. Pure. Values
+ * without timestamps still judge, but cannot say when a breach began: no `degradedAt` then.
+ */
 export function evaluateTrigger(
   rule: TriggerRule,
   observed: TriggerObservation,
   time: JudgementTime = ANY_TIME,
   levels: Levels = { alpha: 0.01 / Math.max(1, weightOf(rule)), horizonMs: 7_200_000 },
+): Evidence {
+  const e = judgeTrigger(rule, observed, time, levels);
+  return e.degradedAt === null || timed(observed.candidate) ? e : notDegraded(e);
+}
+
+function judgeTrigger(
+  rule: TriggerRule,
+  observed: TriggerObservation,
+  time: JudgementTime,
+  levels: Levels,
 ): Evidence {
   const settings: TestSettings = {
     alpha: levels.alpha,
@@ -150,12 +175,11 @@ export function evaluateTrigger(
       if (t.baselineMissing !== null && rule.max === undefined && rule.min === undefined) {
         return { ...e, value: t.value, noData: `baseline: ${t.baselineMissing}` };
       }
-      const judged = { ...fromOutcome(e, t), sustained: t.sustained };
+      const judged = { ...fromOutcome(e, t, rule.stepMs / 1000), sustained: t.sustained };
       if (t.samples < rule.minCount) {
         return {
-          ...judged,
+          ...notDegraded(judged),
           breached: false,
-          degradedAt: null,
           undecided: {
             reason: 'not_enough_traffic',
             detail: `not enough samples yet (${t.samples} of ${rule.minCount})`,

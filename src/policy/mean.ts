@@ -16,11 +16,13 @@
  */
 import type { StepFactors } from './e-detector.js';
 import {
+  absoluteFrom,
   count,
   judgeSteps,
   type LimitOutcome,
   type MeasureResult,
   missing,
+  relativeFrom,
   shiftStep,
   short,
   type TestSettings,
@@ -28,7 +30,7 @@ import {
 } from './outcome.js';
 import { indexAt, judgedSpan, keyed, keysAll, keysIn, samplesOf } from './steps.js';
 import { normalQuantile } from './tails.js';
-import type { JudgementTime, TriggerObservation, TriggerRule } from './types.js';
+import type { JudgementTime, LimitFrom, TriggerObservation, TriggerRule } from './types.js';
 
 interface Side {
   m: number;
@@ -130,12 +132,13 @@ function outcome(
   value: number | null,
   baseline: number | null,
   limit: number | null,
+  from: LimitFrom | undefined,
   what: string,
 ): LimitOutcome {
   return testOutcome(
     j,
     alpha,
-    { up, value, baseline, limit },
+    { up, value, baseline, limit, from },
     `${what}: ${j.breached ? 'past the limit' : 'not shown past it'}`,
   );
 }
@@ -167,6 +170,7 @@ function relativeSameTime(
     cm,
     sm,
     sm === null ? null : sm * scale,
+    relativeFrom(up, tol, sm, 'stable'),
     `${short(cm)} vs the stable's ${short(sm)} over the same ${paired.length} steps (${n} observations), ${up ? '+' : '-'}${Math.round(tol * 100)}% allowed`,
   );
 }
@@ -185,7 +189,8 @@ function relativeBefore(
   value: number | null,
 ): LimitOutcome {
   const margin = normalQuantile(1 - s.alpha / 2) * Math.sqrt(ref.variance / ref.n);
-  const limit = up ? (ref.mean + margin) * (1 + tol) : (ref.mean - margin) * (1 - tol);
+  const at = up ? ref.mean + margin : ref.mean - margin;
+  const limit = at * (up ? 1 + tol : 1 - tol);
   const sign = up ? 1 : -1;
   const half = { ...s, alpha: s.alpha / 2 };
   const j = sequential(
@@ -202,6 +207,7 @@ function relativeBefore(
     value,
     ref.mean,
     limit,
+    relativeFrom(up, tol, at, 'before_deploy_bound'),
     `${short(value)} vs ${short(ref.mean)} before the deploy, ${up ? '+' : '-'}${Math.round(tol * 100)}% allowed beyond its confidence bound`,
   );
 }
@@ -308,6 +314,7 @@ export function judgeMean(
       value,
       null,
       limit,
+      absoluteFrom(up),
       `${short(value)} against ${up ? 'max' : 'min'} ${short(limit)} over ${count(result.candidateCount)} observations`,
     );
     result.outcomes.push({ ...o2, shared: j.breached ? null : shared });

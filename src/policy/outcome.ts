@@ -3,7 +3,7 @@
  * the alternatives' grids and the turn of detector output into an outcome with a sentence for people.
  */
 import { detect, type StepFactors } from './e-detector.js';
-import type { TestKind } from './types.js';
+import type { Evidence, LimitFrom, TestKind } from './types.js';
 
 export interface LimitOutcome {
   test: TestKind;
@@ -11,9 +11,13 @@ export interface LimitOutcome {
   value: number | null;
   baseline: number | null;
   limit: number | null;
+  /** Where the limit comes from (the policy's number, the baseline moved by a relative bound). */
+  from: LimitFrom | undefined;
   breached: boolean;
   /** Unix seconds the breach began, when breached. */
   degradedAt: number | null;
+  /** What `degradedAt` marks, when not the end of the first breaching step (a burn-rate window). */
+  onset?: Evidence['onset'];
   pValue: number | null;
   alpha: number | null;
   /** The stable breaches the same absolute limit at the same time (a detail for people), or null. */
@@ -74,6 +78,25 @@ export function formatP(p: number): string {
   return p < 1e-6 ? '<0.000001' : String(Number(p.toPrecision(2)));
 }
 
+/**
+ * A relative limit's origin: `baseline` moved by `tol` up or down (none without a finite baseline).
+ * `of` says what the baseline is: the stable at the same steps, or the window before the deploy.
+ */
+export function relativeFrom(
+  up: boolean,
+  tol: number,
+  baseline: number | null,
+  of: 'stable' | 'before_deploy' | 'before_deploy_bound',
+): LimitFrom | undefined {
+  if (baseline === null || !Number.isFinite(baseline)) return undefined;
+  return { kind: 'relative', bound: up ? 'max_increase' : 'max_decrease', of, baseline, change: tol };
+}
+
+/** An absolute limit's origin: the policy's `max` or `min`. */
+export function absoluteFrom(up: boolean): LimitFrom {
+  return { kind: 'absolute', bound: up ? 'max' : 'min' };
+}
+
 /** Runs the detector and reports when (if ever) the candidate was shown past the limit. */
 export function judgeSteps(
   steps: readonly StepFactors[],
@@ -95,7 +118,13 @@ export function judgeSteps(
 export function testOutcome(
   j: ReturnType<typeof judgeSteps>,
   alpha: number,
-  shown: { up: boolean; value: number | null; baseline: number | null; limit: number | null },
+  shown: {
+    up: boolean;
+    value: number | null;
+    baseline: number | null;
+    limit: number | null;
+    from: LimitFrom | undefined;
+  },
   sentence: string,
 ): LimitOutcome {
   return {
@@ -104,6 +133,7 @@ export function testOutcome(
     value: shown.value,
     baseline: shown.baseline,
     limit: shown.limit,
+    from: shown.limit === null ? undefined : shown.from,
     breached: j.breached,
     degradedAt: j.degradedAt,
     pValue: j.pValue,

@@ -15,11 +15,13 @@
 import type { StepFactors } from './e-detector.js';
 import { type Buckets, bucketsBySteps, countAbove, countBelow, pool, quantile, total } from './histogram.js';
 import {
+  absoluteFrom,
   count,
   judgeSteps,
   type LimitOutcome,
   type MeasureResult,
   missing,
+  relativeFrom,
   short,
   splitStep,
   type TestSettings,
@@ -86,7 +88,13 @@ function relative(
   return testOutcome(
     j,
     s.alpha,
-    { up, value: n(value), baseline: n(baseline), limit: n((ref ?? baseline) * scale) },
+    {
+      up,
+      value: n(value),
+      baseline: n(baseline),
+      limit: n((ref ?? baseline) * scale),
+      from: relativeFrom(up, tol, n(ref ?? baseline), ref === undefined ? 'stable' : 'before_deploy_bound'),
+    },
     `${p} ${short(n(value))} vs the ${ref === undefined ? "stable's" : 'pre-deploy'} ${short(n(baseline))} over ` +
       `${paired.length} steps (${count(sum(paired, (r) => total(r.c)))} requests), ${up ? '+' : '-'}${Math.round(tol * 100)}% allowed: ` +
       `${j.breached ? 'past the tolerance' : 'within the tolerance so far'}`,
@@ -124,7 +132,7 @@ function absolute(
   const o = testOutcome(
     j,
     s.alpha,
-    { up, value: Number.isFinite(value) ? value : null, baseline: null, limit },
+    { up, value: Number.isFinite(value) ? value : null, baseline: null, limit, from: absoluteFrom(up) },
     `p${Number((q * 100).toPrecision(3))} ${short(value)} against ${up ? 'max' : 'min'} ${short(limit)} over ` +
       `${count(sum(rows, (r) => total(r.c)))} requests: ${j.breached ? 'past it' : 'not shown past it'}`,
   );

@@ -14,12 +14,14 @@
  * breach while it lasts.
  */
 import {
+  absoluteFrom,
   count,
   judgeSteps,
   type LimitOutcome,
   type MeasureResult,
   missing,
   pct,
+  relativeFrom,
   splitStep,
   type TestSettings,
   testOutcome,
@@ -27,7 +29,7 @@ import {
 import type { StepFactors } from './e-detector.js';
 import { poissonBounds } from './tails.js';
 import { indexAt, judgedSpan, keyed, keysIn, samplesOf } from './steps.js';
-import type { JudgementTime, TriggerObservation, TriggerRule } from './types.js';
+import type { JudgementTime, LimitFrom, TriggerObservation, TriggerRule } from './types.js';
 
 export interface RatioRow {
   key: number;
@@ -108,7 +110,7 @@ function relative(rows: readonly RatioRow[], tol: number, up: boolean, s: TestSe
   return testOutcome(
     j,
     s.alpha,
-    { up, value: ratioOf(cBad, cAll), baseline, limit },
+    { up, value: ratioOf(cBad, cAll), baseline, limit, from: relativeFrom(up, tol, baseline, 'stable') },
     `${pct(ratioOf(cBad, cAll))} (${count(cBad)} of ${count(cAll)}) vs the stable's ${pct(baseline)} ` +
       `(${count(sBad)} of ${count(sAll)}) over the same ${paired.length} steps, ${up ? '+' : '-'}${pct(tol)} allowed: ` +
       verdict,
@@ -126,6 +128,7 @@ function oneSample(
   s: TestSettings,
   sharedWithin: number,
   baseline: number | null,
+  from: LimitFrom,
 ): LimitOutcome {
   const steps: StepFactors[] = [];
   let shared: string | null = null;
@@ -148,7 +151,7 @@ function oneSample(
   const o = testOutcome(
     j,
     s.alpha,
-    { up, value: ratioOf(cBad, cAll), baseline, limit },
+    { up, value: ratioOf(cBad, cAll), baseline, limit, from },
     `${pct(ratioOf(cBad, cAll))} (${count(cBad)} of ${count(cAll)}) against ${name} ${pct(limit)}` +
       `${baseline !== null ? ` (the rate before the deploy, ${pct(baseline)}, at its confidence bound, with the tolerance)` : ''}: ` +
       `${j.breached ? 'past it' : 'not shown past it'}`,
@@ -201,14 +204,17 @@ export function judgeRatio(
           // bound at half the level, and the sequential test gets the other half.
           const s = tests(which);
           const bound = poissonBounds(refBad, s.alpha / 2);
-          const limit = Math.min(1, ((up ? bound.upper : bound.lower) / refAll) * (up ? 1 + tol : 1 - tol));
-          base.outcomes.push(oneSample(rows, limit, up, { ...s, alpha: s.alpha / 2 }, recent, ref));
+          const at = (up ? bound.upper : bound.lower) / refAll;
+          const limit = Math.min(1, at * (up ? 1 + tol : 1 - tol));
+          const from = relativeFrom(up, tol, at, 'before_deploy_bound')!;
+          base.outcomes.push(oneSample(rows, limit, up, { ...s, alpha: s.alpha / 2 }, recent, ref, from));
         }
       }
     }
   }
-  if (rule.max !== undefined) base.outcomes.push(oneSample(rows, rule.max, true, tests('max'), recent, null));
+  if (rule.max !== undefined)
+    base.outcomes.push(oneSample(rows, rule.max, true, tests('max'), recent, null, absoluteFrom(true)));
   if (rule.min !== undefined)
-    base.outcomes.push(oneSample(rows, rule.min, false, tests('min'), recent, null));
+    base.outcomes.push(oneSample(rows, rule.min, false, tests('min'), recent, null, absoluteFrom(false)));
   return base;
 }

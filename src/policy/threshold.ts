@@ -12,7 +12,7 @@ import type { Sample } from './types.js';
 import { aggregate } from './aggregate.js';
 import type { LimitOutcome } from './outcome.js';
 import { judged as inSpan, judgedSpan, keyed, samplesOf, stepKey } from './steps.js';
-import type { JudgementTime, TriggerObservation, TriggerRule } from './types.js';
+import type { JudgementTime, LimitFrom, LimitOrigin, TriggerObservation, TriggerRule } from './types.js';
 
 export interface Bounds {
   upper: number | undefined;
@@ -44,6 +44,38 @@ function both(a: Bounds, b: Bounds): Bounds {
     [a.upper, b.upper].filter((x): x is number => x !== undefined),
     [a.lower, b.lower].filter((x): x is number => x !== undefined),
   );
+}
+
+/**
+ * Where the shown limit of one side comes from: the tighter of the absolute and the relative bound
+ * (the absolute on a tie), with the other as the looser one when both apply.
+ */
+function limitFrom(
+  upper: boolean,
+  abs: Bounds,
+  rel: Bounds,
+  relOf: { rule: TriggerRule; baseline: number; of: 'stable' | 'before_deploy' } | undefined,
+): LimitFrom | undefined {
+  const a = upper ? abs.upper : abs.lower;
+  const r = upper ? rel.upper : rel.lower;
+  const change = upper ? relOf?.rule.maxIncrease : relOf?.rule.maxDecrease;
+  const absolute: LimitOrigin = { kind: 'absolute', bound: upper ? 'max' : 'min' };
+  const relative: LimitOrigin | undefined =
+    relOf && r !== undefined && change !== undefined
+      ? {
+          kind: 'relative',
+          bound: upper ? 'max_increase' : 'max_decrease',
+          of: relOf.of,
+          baseline: relOf.baseline,
+          change,
+        }
+      : undefined;
+  if (relative === undefined || r === undefined) return a === undefined ? undefined : absolute;
+  if (a === undefined) return relative;
+  const relBinds = upper ? r < a : r > a;
+  return relBinds
+    ? { ...relative, looser: { limit: a, from: absolute } }
+    : { ...absolute, looser: { limit: r, from: relative } };
 }
 
 export function breaches(v: number, l: Bounds): boolean {
@@ -134,9 +166,15 @@ export function judgeThreshold(
     lowerBreached || l.upper === undefined
       ? { limit: l.lower ?? null, comparator: '<' as const }
       : { limit: l.upper, comparator: '>' as const };
+  const of = o.baselineKind === 'same_time' ? ('stable' as const) : ('before_deploy' as const);
+  const shownFrom =
+    shown.limit === null
+      ? undefined
+      : limitFrom(shown.comparator === '>', abs, rel, baseline === null ? undefined : { rule, baseline, of });
   const base: ThresholdResult = {
     test: 'threshold',
     ...shown,
+    from: shownFrom,
     value,
     baseline,
     breached: false,

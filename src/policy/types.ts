@@ -85,11 +85,13 @@ export interface ServiceRule {
 
 /**
  * What one query answered: samples oldest first; one series per value of a grouping label
- * (histogram buckets); or no data with a cause a person can act on.
+ * (histogram buckets); or no data with a cause a person can act on. `timed: false`: the values came
+ * without timestamps and the provider spread them over the window (plain numbers), so their times
+ * say nothing of when a breach began; absent means the samples carry their own times.
  */
 export type Observation =
-  | { kind: 'samples'; samples: Sample[] }
-  | { kind: 'groups'; groups: SeriesGroup[] }
+  | { kind: 'samples'; samples: Sample[]; timed?: boolean | undefined }
+  | { kind: 'groups'; groups: SeriesGroup[]; timed?: boolean | undefined }
   | { kind: 'no_data'; cause: string };
 
 /** One version's answers for one trigger, by part: `value`, or `bad`/`total`, `sum`/`count`, `buckets`. */
@@ -124,11 +126,40 @@ export type Undecided =
 /** How a limit was judged: a threshold on values, a sequential test on counts, or a burn rate. */
 export type TestKind = 'threshold' | 'sequential' | 'burn_rate';
 
+/**
+ * Where one limit comes from: the policy's own number (`max: 1800`), a baseline moved by a
+ * relative bound (`max_increase: 50%` on the stable's 1140 gives 1710), or an SLO's burn rate.
+ */
+export type LimitOrigin =
+  | { kind: 'absolute'; bound: 'max' | 'min' }
+  | {
+      kind: 'relative';
+      bound: 'max_increase' | 'max_decrease';
+      /**
+       * What the change applies to: the stable at the same steps, the window before the deploy, or
+       * that window's estimate at its confidence bound (a count's pre-deploy rate, mean or quantile).
+       */
+      of: 'stable' | 'before_deploy' | 'before_deploy_bound';
+      /** The number the change applies to: limit = baseline x (1 + change), or x (1 - change). */
+      baseline: number;
+      /** The allowed change as the policy wrote it: 0.5 for `max_increase: 50%`. */
+      change: number;
+    }
+  | { kind: 'burn_rate'; factor: number; budget: number; windows: string };
+
+/**
+ * The shown limit's origin; `looser`: the other limit on the same side that applied too, when a
+ * threshold is held to the tighter of an absolute and a relative one.
+ */
+export type LimitFrom = LimitOrigin & { looser?: { limit: number; from: LimitOrigin } | undefined };
+
 export interface Evidence {
   trigger: string;
   value: number | null;
   baseline: number | null;
   limit: number | null;
+  /** Where the limit comes from (absent with no limit, and in evidence read back from trailers). */
+  limitFrom?: LimitFrom | undefined;
   /** `>` when the value must stay at or under the limit, `<` when at or over it. */
   comparator: '>' | '<' | null;
   breached: boolean;
@@ -141,6 +172,13 @@ export interface Evidence {
   undecided: Undecided | null;
   /** Unix seconds of the first sample of the breach (the newest breaching run), when breached. */
   degradedAt: number | null;
+  /**
+   * What `degradedAt` marks: the end of the first breaching step, which spans `seconds` (the breach
+   * began within them), or the start of the burn-rate window that burnt too fast (the burn is at
+   * least that old). Absent when `degradedAt` is null, and `degradedAt` is null when the samples
+   * carry no timestamps of their own.
+   */
+  onset?: { kind: 'step' | 'window'; seconds: number } | undefined;
   severity: Severity;
   reason: string;
   /** The limit shown: how it was judged. */
