@@ -2,20 +2,20 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { audit, auditTable } from './commands/audit.js';
+import { auditCommand } from './cli/audit.js';
+import { type CommandLine, parseCommandLine, type Values } from './cli/args.js';
+import { DEFAULT_CONFIG } from './cli/options.js';
+import { withStore } from './cli/store.js';
 import { backtest, backtestJson, backtestText } from './commands/backtest.js';
 import { historyDeploys, seriesDeploys } from './commands/backtest-sources.js';
 import { check, lockedMessage } from './commands/check.js';
 import { demo } from './commands/demo.js';
-import { evaluate } from './commands/evaluate.js';
+import { evaluate, type EvaluateOptions } from './commands/evaluate.js';
 import { PolicyError, UsageError } from './config/errors.js';
 import { parseDuration } from './config/duration.js';
 import { loadPolicy } from './config/load.js';
-import type { Mode, Policy } from './config/policy.js';
+import type { Mode } from './config/policy.js';
 import { selectServices } from './config/select.js';
-import { openCliStore } from './gitops/open.js';
-import type { GitOpsStore } from './gitops/store.js';
 import { fileIncidentSink } from './incident/file.js';
 import { onceSink } from './incident/sink.js';
 import { providersFor } from './metrics/registry.js';
@@ -23,56 +23,9 @@ import { notifiers } from './notify/index.js';
 import type { Ports } from './reconcile/ports.js';
 import { run } from './reconcile/run.js';
 import { watch } from './reconcile/watch.js';
-import { humanLine, type Report } from './report.js';
-
-const USAGE = `pinback: GitOps rollback reconciler
-
-Usage:
-  pinback run      [-c FILE] [--gitops PATH|URL] [--branch B] [--metrics-file F]
-                   [--service S]... [--mode auto|dry-run] [--incident-dir DIR] [--json]
-                   [--watch DURATION --interval DURATION]   keep evaluating; act within one interval
-  pinback evaluate [-c FILE] [--metrics-file F] [--candidate V] [--stable V] [--since TIME]
-                   [--service S]... [--json]
-  pinback audit    [-c FILE] [--gitops PATH|URL] [--branch B] [--service S]... [--json]
-  pinback check    [-c FILE] [--gitops PATH|URL] [--branch B] [--service S]...
-  pinback backtest [-c FILE] (--series FILE | --gitops PATH|URL [--branch B]) [--service S]...
-                   [--step DURATION] [--json]   replay the policy over recorded deploys
-  pinback demo
-
-Exit codes: 0 completed, 1 an operation failed or the check gate is closed, 2 usage or policy-file error.`;
-
-const OPTIONS = {
-  config: { type: 'string', short: 'c', default: '.github/pinback.yml' },
-  gitops: { type: 'string' },
-  branch: { type: 'string' },
-  'metrics-file': { type: 'string' },
-  'incident-dir': { type: 'string' },
-  mode: { type: 'string' },
-  candidate: { type: 'string' },
-  stable: { type: 'string' },
-  service: { type: 'string', multiple: true },
-  watch: { type: 'string' },
-  interval: { type: 'string' },
-  series: { type: 'string' },
-  since: { type: 'string' },
-  step: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+import { blindness, blindnessWarnings, humanLine, type Report } from './report.js';
 
 export const DEFAULT_AUTHOR = { name: 'pinback', email: 'pinback@users.noreply.github.com' };
-
-async function storeFor(policy: Policy, v: Values): Promise<GitOpsStore> {
-  const target = v.gitops ?? policy.gitops?.repo;
-  if (!target)
-    throw new UsageError(`no GitOps repository: pass --gitops PATH|URL or set gitops.repo in ${policy.file}`);
-  // A relative gitops path in the policy is relative to the policy file, like every other path in it.
-  const local =
-    v.gitops === undefined && /^\.{1,2}\//.test(target) ? resolve(dirname(policy.file), target) : target;
-  return openCliStore(local, v.branch ?? policy.gitops?.branch);
-}
 
 function durationFlag(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -102,42 +55,47 @@ function print(report: Report, json: boolean): void {
   else for (const s of report.services) process.stdout.write(`${humanLine(s)}\n`);
 }
 
-async function withStore<T>(policy: Policy, v: Values, fn: (store: GitOpsStore) => Promise<T>): Promise<T> {
-  const store = await storeFor(policy, v);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return command ? 0 : 2;
-  }
-  const { values: v } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: false, strict: true });
-  if (v.help) {
-    process.stdout.write(`${USAGE}\n`);
+  const line: CommandLine = parseCommandLine(argv);
+  if (line.kind === 'print') {
+    process.stdout.write(`${line.text}\n`);
     return 0;
   }
+  const { command, values: v } = line;
   if (command === 'demo') return demo(process.stdout);
-  if (!['run', 'evaluate', 'audit', 'check', 'backtest'].includes(command))
-    throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  // The trailers say everything audit prints: it needs no policy file.
+  if (command === 'audit') return auditCommand(v);
 
-  const policy = await loadPolicy(v.config);
+  // Metrics sources are checked at load where metrics will be read (a missing file is an error).
+  const readsMetrics =
+    command === 'run' || command === 'evaluate' || (command === 'backtest' && v.series === undefined);
+  const config = v.config ?? DEFAULT_CONFIG;
+  const policy = await loadPolicy(
+    config,
+    process.env,
+    readsMetrics
+      ? { metrics: { baseDir: dirname(resolve(config)), metricsFile: v['metrics-file'] } }
+      : undefined,
+  );
   switch (command) {
     case 'evaluate': {
-      const report = await evaluate(policy, {
+      const options: EvaluateOptions = {
         providers: providersFor(policy, dirname(resolve(policy.file)), v['metrics-file']),
         now: new Date(),
         candidate: v.candidate,
         stable: v.stable,
         since: timeFlag(v.since, '--since'),
         services: v.service,
-      });
+      };
+      if (v.branch !== undefined && v.gitops === undefined)
+        throw new UsageError('--branch names the branch of --gitops: pass --gitops PATH|URL too');
+      // The pins are read only with --gitops, and only where a service has one.
+      const pinned = v.gitops !== undefined && selectServices(policy, v.service).some((s) => s.pin);
+      const report = pinned
+        ? await withStore(policy, v, (store) => evaluate(policy, { ...options, store }))
+        : await evaluate(policy, options);
       print(report, v.json);
+      for (const line of blindnessWarnings(report)) process.stderr.write(`pinback: warning: ${line}\n`);
       return 0;
     }
     case 'run': {
@@ -181,7 +139,11 @@ async function main(argv: string[]): Promise<number> {
       });
       print(result.report, v.json);
       for (const f of result.failures) process.stderr.write(`pinback: ${f.message}\n`);
-      return result.failures.length ? 1 : 0;
+      // A guard that cannot see says so, loudly; --fail-on-no-data makes it a failed run.
+      for (const line of blindnessWarnings(result.report))
+        process.stderr.write(`pinback: warning: ${line}\n`);
+      const blind = blindness(result.report).some((b) => b.blind);
+      return result.failures.length || (v['fail-on-no-data'] && blind) ? 1 : 0;
     }
     case 'backtest': {
       const stepMs = durationFlag(v.step, '--step') ?? 60_000;
@@ -198,15 +160,6 @@ async function main(argv: string[]): Promise<number> {
       const result = await backtest(policy, deploys, stepMs / 1000);
       process.stdout.write(
         v.json ? `${JSON.stringify(backtestJson(result), null, 2)}\n` : `${backtestText(result)}\n`,
-      );
-      return 0;
-    }
-    case 'audit': {
-      const entries = await withStore(policy, v, (store) => audit(policy, store, v.service));
-      process.stdout.write(
-        v.json
-          ? `${JSON.stringify({ version: 1, rollbacks: entries }, null, 2)}\n`
-          : `${auditTable(entries)}\n`,
       );
       return 0;
     }

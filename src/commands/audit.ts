@@ -1,4 +1,6 @@
-import { readAuditRecord } from '../history/trailers.js';
+import { type AuditRecord, readAuditRecord } from '../history/trailers.js';
+import type { HistoryEntry } from '../history/entry.js';
+import { LOCK_FILE } from '../history/locks.js';
 import { mapBounded } from '../concurrency.js';
 import type { Policy } from '../config/policy.js';
 import type { GitOpsStore } from '../gitops/store.js';
@@ -20,6 +22,38 @@ export interface AuditEntry {
   evidence: string[];
 }
 
+/** Commits of a history read whose trailers are a pinback record `keep` accepts. */
+function entriesOf(history: readonly HistoryEntry[], keep: (r: AuditRecord) => boolean): AuditEntry[] {
+  return history.flatMap((h): AuditEntry[] => {
+    const r = readAuditRecord(h.message);
+    if (!r || !keep(r)) return [];
+    return [
+      {
+        service: r.service,
+        kind: r.kind,
+        from: r.from,
+        to: r.to,
+        reason: r.reason,
+        stage: r.stage,
+        time: new Date(h.time * 1000).toISOString(),
+        commit: h.sha,
+        id: r.id,
+        actor: r.actor,
+        run: r.run ?? null,
+        evidence: r.evidence,
+      },
+    ];
+  });
+}
+
+/** One entry per commit, newest first; within one second, by service (one order whatever was read). */
+function newestFirst(entries: readonly AuditEntry[]): AuditEntry[] {
+  const seen = new Set<string>();
+  return entries
+    .filter((e) => !seen.has(e.commit) && seen.add(e.commit))
+    .sort((a, b) => b.time.localeCompare(a.time) || a.service.localeCompare(b.service));
+}
+
 /** Rollback history read back from the trailers of each service's pin history, newest first. */
 export async function audit(
   policy: Policy,
@@ -30,32 +64,26 @@ export async function audit(
   const services = selectServices(policy, names).filter((s) => s.pin);
   const perService = await mapBounded(services, 4, async (s) => {
     const snap = await store.read({ files: [], historyOf: s.pin!.file, limit });
-    return snap.history.flatMap((h): AuditEntry[] => {
-      const r = readAuditRecord(h.message);
-      if (!r || r.service !== s.name) return [];
-      return [
-        {
-          service: r.service,
-          kind: r.kind,
-          from: r.from,
-          to: r.to,
-          reason: r.reason,
-          stage: r.stage,
-          time: new Date(h.time * 1000).toISOString(),
-          commit: h.sha,
-          id: r.id,
-          actor: r.actor,
-          run: r.run ?? null,
-          evidence: r.evidence,
-        },
-      ];
-    });
+    return entriesOf(snap.history, (r) => r.service === s.name);
   });
-  const seen = new Set<string>();
-  return perService
-    .flat()
-    .filter((e) => !seen.has(e.commit) && seen.add(e.commit))
-    .sort((a, b) => b.time.localeCompare(a.time));
+  return newestFirst(perService.flat());
+}
+
+/**
+ * Rollback history without a policy: the trailers carry the service, the versions and the reason,
+ * and the pin files are unknown, so the commits read are those that changed the lock file. Every
+ * rollback that locks its candidate (`lock_candidate`, the default) changes it; a rollback with
+ * `lock_candidate: false`, a second rollback of a version still locked, and a kill switch's
+ * release do not, and are listed only with the policy (`audit`).
+ */
+export async function auditRepository(
+  store: GitOpsStore,
+  names?: readonly string[],
+  limit = 200,
+): Promise<AuditEntry[]> {
+  const wanted = names?.length ? new Set(names) : undefined;
+  const snap = await store.read({ files: [], historyOf: LOCK_FILE, limit });
+  return newestFirst(entriesOf(snap.history, (r) => wanted === undefined || wanted.has(r.service)));
 }
 
 export function auditTable(entries: AuditEntry[]): string {
