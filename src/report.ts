@@ -1,4 +1,4 @@
-import type { Decision, Evidence, Verdict } from './policy/types.js';
+import type { Decision, Evidence, LimitFrom, Verdict } from './policy/types.js';
 
 export type Action =
   'none' | 'rolled_back' | 'already_rolled_back' | 'proposed' | 'cooldown' | 'dry_run' | 'escalated';
@@ -17,6 +17,8 @@ export interface ServiceReport {
   incident: string | null;
   /** The pull request of a proposed rollback. */
   pull_request?: string | undefined;
+  /** Why `to` is the stable: `2.3.3: pinned for 3 days until 2.4.0; skipped 2.3.4: pinned for 40 s`. */
+  stable_reason?: string | undefined;
   /** A sentence on why the action is what it is (cooldown left, already applied, error). */
   detail?: string | undefined;
 }
@@ -26,6 +28,12 @@ export interface ReportEvidence {
   value: number | null;
   baseline: number | null;
   limit: number | null;
+  /**
+   * Where the limit comes from: `{kind: absolute, bound: max}`, `{kind: relative, bound: max_increase,
+   * of: stable, baseline: 1140, change: 0.5}` (1710), `{kind: burn_rate, …}`; `looser` when a
+   * threshold is held to the tighter of an absolute and a relative limit.
+   */
+  limit_from?: LimitFrom | undefined;
   breached: boolean;
   cause?: string | undefined;
   /** How the limit was judged: threshold, sequential (a test on counts) or burn_rate. */
@@ -52,6 +60,7 @@ export function reportEvidence(e: Evidence): ReportEvidence {
     value: e.value,
     baseline: e.baseline,
     limit: e.limit,
+    ...(e.limitFrom ? { limit_from: e.limitFrom } : {}),
     breached: e.breached,
     ...(e.noData ? { cause: e.noData } : {}),
     ...(e.test ? { test: e.test } : {}),
@@ -108,4 +117,87 @@ export function humanLine(r: ServiceReport): string {
   const parts = [...breached, ...missing, ...undecided];
   const detail = r.detail ? ` (${r.detail})` : '';
   return `${r.service}: ${r.decision} ${r.reason}${versions}${action}${parts.length ? `: ${parts.join('; ')}` : ''}${detail}`;
+}
+
+/** A trigger that had no data, and why. */
+export interface BlindTrigger {
+  trigger: string;
+  /** The evidence's cause, as the provider or the engine wrote it. */
+  cause: string;
+  /** The metrics source the cause names (`prometheus http://prometheus:9090`, `metrics file /m.json`), if any. */
+  provider: string | undefined;
+}
+
+/** A service some of whose triggers had no data. */
+export interface Blind {
+  service: string;
+  decision: Verdict;
+  /** The triggers without data, in the policy's order. */
+  triggers: BlindTrigger[];
+  /** How many triggers the service has. */
+  of: number;
+  /** No trigger of the service had data: nothing was judged, and a bad release would not be stopped. */
+  blind: boolean;
+}
+
+const SOURCES = [
+  /^(?:baseline: )?((?:prometheus|datadog|http) (?:\(invalid URL\)|\S+?)):\s/,
+  /\b(metrics file \S+?)(?=:?\s|:?$)/,
+  /\b(provider "[^"]+")/,
+];
+
+/** The metrics source a no-data cause names, in the cause's own words, or undefined. */
+export function providerIn(cause: string): string | undefined {
+  for (const pattern of SOURCES) {
+    const m = pattern.exec(cause);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/**
+ * The services with triggers that had no data (evidence with a `cause`, the report's "no data": the
+ * candidate's, or the baseline's a relative limit needs), each trigger with its cause and the metrics
+ * source it names. Services whose every trigger had data are left out; so are services judged on no
+ * evidence at all (in cooldown, or failed before reading metrics).
+ */
+export function blindness(report: Report): Blind[] {
+  const out: Blind[] = [];
+  for (const s of report.services) {
+    const triggers = s.evidence
+      .filter((e) => e.cause !== undefined)
+      .map((e) => ({ trigger: e.trigger, cause: e.cause!, provider: providerIn(e.cause!) }));
+    if (triggers.length === 0) continue;
+    out.push({
+      service: s.service,
+      decision: s.decision,
+      triggers,
+      of: s.evidence.length,
+      blind: triggers.length === s.evidence.length,
+    });
+  }
+  return out;
+}
+
+/** `errors, latency: <cause>; quality: <cause>`: triggers sharing a cause (one source down) named once. */
+function byCause(triggers: readonly BlindTrigger[]): string {
+  const groups = new Map<string, string[]>();
+  for (const t of triggers) groups.set(t.cause, [...(groups.get(t.cause) ?? []), t.trigger]);
+  return [...groups].map(([cause, names]) => `${names.join(', ')}: ${cause}`).join('; ');
+}
+
+/**
+ * One warning line per service with triggers without data (the CLI's stderr, the Action's
+ * annotations): which triggers, why, and what it means for the release.
+ */
+export function blindnessWarnings(report: Report): string[] {
+  return blindness(report).map((b) =>
+    b.blind
+      ? `${b.service}: no data for any of its ${b.of} trigger(s): nothing was judged (decision ${b.decision}) ` +
+        `and a bad release would not be rolled back. ${byCause(b.triggers)}. ` +
+        'Fix what each cause names (a source down, a wrong path or query, no traffic yet), then run again.'
+      : `${b.service}: ${b.triggers.length} of ${b.of} triggers had no data; the decision (${b.decision}) ` +
+        `rests on the others. ${byCause(b.triggers)}. ` +
+        'Fix what each cause names, or the release stays judged without these triggers.',
+  );
 }

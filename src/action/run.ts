@@ -21,7 +21,7 @@ import { type IncidentSink, onceSink } from '../incident/sink.js';
 import { providersFor } from '../metrics/registry.js';
 import { notifiers } from '../notify/index.js';
 import type { Ports } from '../reconcile/ports.js';
-import type { Report } from '../report.js';
+import { blindness, blindnessWarnings, type Report } from '../report.js';
 import { proposeUnlock } from '../reconcile/unlock.js';
 import { EventError, planFor } from './event.js';
 import { maskPolicySecrets } from './secrets.js';
@@ -81,7 +81,13 @@ export async function runAction(ctx: ActionContext): Promise<string | undefined>
 
   let policy: Policy;
   try {
-    policy = await loadPolicy(resolve(ctx.workspace, settings.config), ctx.env);
+    // Metrics sources are checked only where metrics will be read: a gate or an unlock reads none.
+    const readsMetrics = plan.kind !== 'gate' && plan.kind !== 'unlock';
+    policy = await loadPolicy(
+      resolve(ctx.workspace, settings.config),
+      ctx.env,
+      readsMetrics ? { metrics: { baseDir: ctx.workspace } } : undefined,
+    );
   } catch (e) {
     if (!(e instanceof PolicyError)) throw e;
     for (const i of e.issues)
@@ -216,9 +222,15 @@ export async function runAction(ctx: ActionContext): Promise<string | undefined>
           });
     await publish(ctx, result.report, plan.trigger);
     for (const f of result.failures) ctx.log.error(`${f.service}: ${f.message}`);
+    // A guard that cannot see says so: a warning annotation per service with triggers without data.
+    for (const line of blindnessWarnings(result.report)) ctx.log.warning(line);
     if (result.failures.length) return `${result.failures.length} service(s) could not be reconciled`;
     if (settings.failOnStop && result.report.services.some((s) => s.decision === 'stop')) {
       return 'a service was stopped (fail-on-stop: true)';
+    }
+    const blind = blindness(result.report).filter((b) => b.blind);
+    if (settings.failOnNoData && blind.length) {
+      return `no trigger had data for ${blind.map((b) => b.service).join(', ')} (fail-on-no-data: true)`;
     }
     return undefined;
   } catch (e) {

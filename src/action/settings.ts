@@ -14,6 +14,8 @@ export interface Settings {
   watchMs: number | undefined;
   intervalMs: number;
   failOnStop: boolean;
+  /** `fail-on-no-data`: fail the step when some service had no data for any of its triggers. */
+  failOnNoData: boolean;
 }
 
 export class InputError extends Error {
@@ -36,9 +38,13 @@ export function readSettings(
       throw new InputError(`input ${name} must be a duration such as 30s, 10m or 1h, not "${raw}"`);
     return ms;
   };
-  const failOnStop = (input('fail-on-stop') || 'false').toLowerCase();
-  if (!['true', 'false'].includes(failOnStop))
-    throw new InputError(`input fail-on-stop must be true or false, not "${failOnStop}"`);
+  const flag = (name: string): boolean => {
+    const raw = input(name) || 'false';
+    const value = raw.toLowerCase();
+    if (!['true', 'false'].includes(value))
+      throw new InputError(`input ${name} must be true or false, not "${raw}"`);
+    return value === 'true';
+  };
   return {
     config: input('config') || '.github/pinback.yml',
     token: input('token'),
@@ -50,6 +56,7 @@ export function readSettings(
       .filter(Boolean),
     watchMs: duration('watch'),
     intervalMs: duration('interval', '1m')!,
-    failOnStop: failOnStop === 'true',
+    failOnStop: flag('fail-on-stop'),
+    failOnNoData: flag('fail-on-no-data'),
   };
 }

@@ -1,5 +1,6 @@
 import { code, table, text } from '../incident/markdown.js';
-import { num, type Report, type ServiceReport } from '../report.js';
+import { describeLimit } from '../policy/limit.js';
+import { type Blind, blindness, num, type Report, type ServiceReport } from '../report.js';
 
 function links(s: ServiceReport): string {
   const out: string[] = [];
@@ -10,16 +11,58 @@ function links(s: ServiceReport): string {
   return out.join(' · ') || '-';
 }
 
+/** A service's decision cell, flagged when some of its triggers had no data. */
+function decisionCell(s: ServiceReport, flagged: Blind | undefined): string {
+  const decision = s.decision === 'stop' ? '**stop**' : s.decision;
+  if (!flagged) return decision;
+  return flagged.blind
+    ? `${decision} · ⚠️ **no data**`
+    : `${decision} · ⚠️ ${flagged.triggers.length}/${flagged.of} without data`;
+}
+
+/**
+ * The flagged section: every trigger without data, the metrics source its cause names and the
+ * cause, first in the summary. Empty when every trigger had data.
+ */
+export function blindSection(report: Report): string[] {
+  const flagged = blindness(report);
+  if (flagged.length === 0) return [];
+  const blind = flagged.filter((b) => b.blind).map((b) => code(b.service));
+  return [
+    '### ⚠️ Triggers without data',
+    '',
+    blind.length
+      ? `pinback judged nothing for ${blind.join(', ')}: no trigger had data, so a bad release would not be rolled back.`
+      : 'Some triggers had no data; these services were judged on the others only.',
+    'Fix what each cause names (a source down, a wrong path or query, no traffic yet).',
+    '',
+    table(
+      ['Service', 'Trigger', 'Metrics source', 'Cause'],
+      flagged.flatMap((b) =>
+        b.triggers.map((t) => [
+          `${code(b.service)}${b.blind ? ' (**no data at all**)' : ''}`,
+          code(t.trigger),
+          code(t.provider),
+          code(t.cause),
+        ]),
+      ),
+    ),
+    '',
+  ];
+}
+
 /** The job summary: one row per service, then each service's triggers. */
 export function summaryMarkdown(report: Report, trigger: string): string {
+  const flagged = new Map(blindness(report).map((b) => [b.service, b]));
   const parts = [
     `## pinback (${text(trigger)})`,
     '',
+    ...blindSection(report),
     table(
       ['Service', 'Decision', 'Reason', 'Candidate → Stable', 'Action', 'Links'],
       report.services.map((s) => [
         code(s.service),
-        s.decision === 'stop' ? '**stop**' : s.decision,
+        decisionCell(s, flagged.get(s.service)),
         code(s.reason),
         `${code(s.from)} → ${code(s.to)}`,
         s.action,
@@ -39,7 +82,7 @@ export function summaryMarkdown(report: Report, trigger: string): string {
           code(e.trigger),
           e.value === null ? `no data${e.cause ? `: ${code(e.cause)}` : ''}` : code(num(e.value)),
           code(num(e.baseline)),
-          code(num(e.limit)),
+          code(describeLimit(e.limit, e.limit_from)),
           e.breached ? '**yes**' : 'no',
         ]),
       ),

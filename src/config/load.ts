@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { formatPath, PolicyError, type PolicyIssue } from './errors.js';
+import { type MetricsSource, metricsFileIssues } from './metrics-files.js';
 import { normalizeFull, normalizeSeed } from './normalize.js';
+import { httpProviderIssues } from './placeholders.js';
 import type { Policy } from './policy.js';
 import { fullForm, seedForm } from './schema.js';
 import { didYouMean } from './suggest.js';
@@ -52,6 +54,14 @@ function toIssues(error: z.ZodError, tree: YamlTree, file: string): PolicyIssue[
   return out.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
+type PathIssue = { path: PropertyKey[]; message: string };
+
+function located(issues: readonly PathIssue[], tree: YamlTree, file: string): PolicyIssue[] {
+  return issues
+    .map((i) => ({ file, ...tree.locate(i.path), path: formatPath(i.path), message: i.message }))
+    .sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
 /**
  * Parses and validates a policy file's text. Throws PolicyError listing every problem as
  * FILE:LINE:COL with the key path; nothing is normalized from a file that has any problem.
@@ -61,6 +71,14 @@ export function parsePolicy(
   file: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Policy {
+  return parseLocated(text, file, env).policy;
+}
+
+function parseLocated(
+  text: string,
+  file: string,
+  env: Readonly<Record<string, string | undefined>>,
+): { policy: Policy; tree: YamlTree; isSeed: boolean } {
   const tree = readYamlTree(text, file, env);
   if (tree.issues.length) throw new PolicyError(tree.issues);
   if (tree.value === null || typeof tree.value !== 'object' || Array.isArray(tree.value)) {
@@ -76,25 +94,38 @@ export function parsePolicy(
   }
   const isSeed = 'rollback' in tree.value;
   const digest = `sha256:${createHash('sha256').update(text).digest('hex')}`;
+  let policy: Policy;
+  const issues: PathIssue[] = [];
   if (isSeed) {
     const parsed = seedForm.safeParse(tree.value);
     if (!parsed.success) throw new PolicyError(toIssues(parsed.error, tree, file));
-    return normalizeSeed(parsed.data, file, digest);
+    policy = normalizeSeed(parsed.data, file, digest);
+  } else {
+    const parsed = fullForm.safeParse(tree.value);
+    if (!parsed.success) throw new PolicyError(toIssues(parsed.error, tree, file));
+    const full = normalizeFull(parsed.data, file, digest);
+    policy = full.policy;
+    issues.push(...full.issues);
   }
-  const parsed = fullForm.safeParse(tree.value);
-  if (!parsed.success) throw new PolicyError(toIssues(parsed.error, tree, file));
-  const { policy, issues } = normalizeFull(parsed.data, file, digest);
-  if (issues.length) {
-    throw new PolicyError(
-      issues.map((i) => ({ file, ...tree.locate(i.path), path: formatPath(i.path), message: i.message })),
-    );
-  }
-  return policy;
+  issues.push(...httpProviderIssues(policy));
+  if (issues.length) throw new PolicyError(located(issues, tree, file));
+  return { policy, tree, isSeed };
+}
+
+export interface LoadOptions {
+  /**
+   * Where this run reads its metrics files: given, a file provider's missing `path` is a PolicyError
+   * at its line, an unreadable `--metrics-file` a UsageError, and a trigger with no metrics source at
+   * all a PolicyError. Leave it out for what reads no metrics (check, audit, the gate, a backtest
+   * from recorded series).
+   */
+  metrics?: MetricsSource | undefined;
 }
 
 export async function loadPolicy(
   file: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  options: LoadOptions = {},
 ): Promise<Policy> {
   let text: string;
   try {
@@ -114,7 +145,14 @@ export async function loadPolicy(
       },
     ]);
   }
-  return parsePolicy(text, file, env);
+  const { policy, tree, isSeed } = parseLocated(text, file, env);
+  if (options.metrics) {
+    const issues = await metricsFileIssues(policy, options.metrics, (service, trigger) =>
+      isSeed ? ['rollback', 'triggers', trigger] : ['services', service, 'triggers', trigger],
+    );
+    if (issues.length) throw new PolicyError(located(issues, tree, file));
+  }
+  return policy;
 }
 
 export function policyJsonSchema(): unknown {

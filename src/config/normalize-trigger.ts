@@ -1,6 +1,7 @@
 /** One trigger of the policy file normalized: its rule (limits, pure judgement) and its queries. */
 import type { Measure, Slo, TriggerRule } from '../policy/types.js';
 import { parseDuration } from './duration.js';
+import { placeholderProblems } from './placeholders.js';
 import { BUILT_IN_DEFAULTS, type PartQuery, type TriggerQuery } from './policy.js';
 import type { ServiceInput, TriggerInput } from './schema.js';
 
@@ -80,6 +81,13 @@ export function normalizeTrigger(
         const where = measure.kind === 'value' ? 'query' : `${measure.kind}.${p.part}`;
         issues.push({ path: [], message: `a ${c.providerType} trigger needs ${where}: the query to send` });
       }
+    }
+  }
+  const args = Object.keys(t.args ?? {});
+  for (const p of parts) {
+    if (p.query === undefined) continue;
+    for (const message of placeholderProblems(p.query, { extra: [], args })) {
+      issues.push({ path: measure.kind === 'value' ? ['query'] : [measure.kind, p.part], message });
     }
   }
   if (counted && c.providerType === 'prometheus') {

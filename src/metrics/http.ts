@@ -31,7 +31,14 @@ import { checkSelect } from './json-path.js';
 import type { MetricQuery, MetricResult, MetricsProvider, Sample } from './provider.js';
 import { defaultStepMs, rangeOf, rangeProblem } from './range.js';
 import { type RawSeries, snippet, toGroups } from './series.js';
-import { prometheusDuration, renderQuery, secondsDuration, templateCause, varsOf } from './template.js';
+import {
+  type HTTP_PLACEHOLDERS,
+  prometheusDuration,
+  renderQuery,
+  secondsDuration,
+  templateCause,
+  varsOf,
+} from './template.js';
 
 export interface HttpJsonConfig {
   type: 'http';
@@ -234,14 +241,16 @@ export function createHttpJsonProvider(
       try {
         const base = varsOf(q, stepMs);
         const rendered = q.query === undefined ? '' : renderQuery(q.query, base, prometheusDuration);
-        const vars = varsOf(q, stepMs, {
+        // Typed by the list the policy check reads, so a name added here is known at load too.
+        const extra: Record<(typeof HTTP_PLACEHOLDERS)[number], string> = {
           query: rendered,
           trigger: q.trigger,
           start: String(Math.floor(range.startMs / 1000)),
           end: String(Math.ceil(range.endMs / 1000)),
           window_seconds: secondsDuration(q.windowMs),
           step_seconds: secondsDuration(stepMs, 'step'),
-        });
+        };
+        const vars = varsOf(q, stepMs, extra);
         url = renderQuery(config.url, vars, prometheusDuration, { encoding: 'url' });
         body =
           config.body === undefined

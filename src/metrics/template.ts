@@ -99,7 +99,26 @@ export function validateVersion(value: string, what = 'pin value'): string {
   );
 }
 
-const BUILT_INS = ['version', 'stable_version', 'service', 'stage', 'window', 'step'] as const;
+/** The placeholders every template may use (besides `{{args.NAME}}` and a provider's own). */
+export const BUILT_IN_PLACEHOLDERS = [
+  'version',
+  'stable_version',
+  'service',
+  'stage',
+  'window',
+  'step',
+] as const;
+const BUILT_INS = BUILT_IN_PLACEHOLDERS;
+
+/** The generic HTTP provider's own placeholders in its `url` and `body` (http.ts fills them). */
+export const HTTP_PLACEHOLDERS = [
+  'query',
+  'trigger',
+  'start',
+  'end',
+  'window_seconds',
+  'step_seconds',
+] as const;
 
 const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)?$/;
@@ -151,6 +170,25 @@ function lookup(name: string, vars: TemplateVars, windowSyntax: DurationSyntax):
   if (extra !== undefined) return extra;
   const known = [...BUILT_INS, ...Object.keys(vars.extra ?? {}), 'args.NAME'].map((k) => `{{${k}}}`);
   throw new TemplateError(`unknown placeholder {{${name}}}: known are ${known.join(', ')}`);
+}
+
+/**
+ * The placeholders a template names (trimmed, in order, `args.NAME` as written) and what cannot be
+ * rendered whatever the values: a malformed placeholder or an unclosed `{{`. The same grammar as
+ * `renderQuery`, so a policy file can be checked before any query is sent.
+ */
+export function scanPlaceholders(template: string): { names: string[]; problems: string[] } {
+  const names: string[] = [];
+  const problems: string[] = [];
+  for (const [, inner] of template.matchAll(PLACEHOLDER)) {
+    const name = inner!.trim();
+    if (NAME.test(name)) names.push(name);
+    else problems.push(`malformed placeholder {{${inner!}}}`);
+  }
+  const rest = template.replace(PLACEHOLDER, '');
+  const open = rest.indexOf('{{');
+  if (open !== -1) problems.push(`unclosed placeholder near ${JSON.stringify(rest.slice(open, open + 30))}`);
+  return { names, problems };
 }
 
 /**

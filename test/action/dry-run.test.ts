@@ -80,7 +80,7 @@ describe('the bundled Action in dry-run with a local gitops-repo path', () => {
     expect(result.summary).toContain(
       '| `support-agent` | **stop** | `error_spike` | `2.4.0` → `2.3.3` | dry_run | - |',
     );
-    expect(result.summary).toContain('| `error_rate` | `0.09` | `0.01` | `0.05` | **yes** |');
+    expect(result.summary).toContain('| `error_rate` | `0.09` | `0.01` | `max 0.05` | **yes** |');
   });
 
   it('changes nothing', () => {

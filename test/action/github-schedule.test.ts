@@ -123,7 +123,7 @@ describe('the Action on schedule, when the freshly pinned version breaches its p
     expect(run.summary).toContain(
       `| \`support-agent\` | **stop** | \`error_spike\` | \`${CANDIDATE}\` → \`${STABLE}\` | rolled_back | commit \`${sha.slice(0, 12)}\` · [incident](${url}) |`,
     );
-    expect(run.summary).toContain('| `error_rate` | `0.08` | `0.011` | `0.05` | **yes** |');
+    expect(run.summary).toContain('| `error_rate` | `0.08` | `0.011` | `max 0.05` | **yes** |');
   });
 
   describe('a second run on the same event', () => {

@@ -274,7 +274,15 @@ describe('pinback run on a policy without pins', () => {
   it('says the seed form is for evaluate and exits 1', async () => {
     const repo = new GitOpsRepo();
     repo.commit('empty');
-    const r = await runCli(['run', '-c', 'examples/seed/pinback.yml', '--gitops', repo.dir]);
+    const r = await runCli([
+      'run',
+      '-c',
+      'examples/seed/pinback.yml',
+      '--metrics-file',
+      'examples/seed/metrics-breach.json',
+      '--gitops',
+      repo.dir,
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       'support-agent: no pin: to roll back (a fixed candidate can only be evaluated)',
