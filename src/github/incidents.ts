@@ -1,6 +1,6 @@
 import type { Octokit } from './octokit.js';
 import { text } from '../incident/markdown.js';
-import { INCIDENT_MARKER, type Incident, renderIncident } from '../incident/render.js';
+import { INCIDENT_MARKER, type Incident, incidentTitle, renderIncident } from '../incident/render.js';
 import { type IncidentSink, UPDATE_MARKER } from '../incident/sink.js';
 
 export const PINBACK_LABEL = 'pinback';
@@ -59,10 +59,7 @@ export function gitHubIncidentSink(
       const { data } = await o.octokit.rest.issues.create({
         owner,
         repo,
-        title: (incident.kind === 'alert'
-          ? `Alert: ${incident.service} ${incident.from} (${incident.reason}), no rollback`
-          : `Rollback: ${incident.service} ${incident.from} -> ${incident.to} (${incident.reason})`
-        ).slice(0, 250),
+        title: incidentTitle(incident).slice(0, 250),
         body: renderIncident(incident, await o.template(incident.service)),
         labels: [...new Set([PINBACK_LABEL, ...o.labels(incident.service)])],
         assignees: o.assignees(incident.service),

@@ -14,8 +14,15 @@ export interface PinState {
   candidate: string;
   /** The commit that set the pin to the candidate; undefined when the history window does not reach it. */
   pinnedBy: PinnedCommit | undefined;
-  /** The version to roll back to: previous distinct, not locked, not rolled back from. */
+  /**
+   * The version to roll back to: the previous distinct one not locked and not rolled back from,
+   * skipping one replaced within min_stable_age unless nothing else is left.
+   */
   stable: string | undefined;
+  /** Why this stable, for people: `2.3.3: pinned for 3 days until 2.4.0; skipped 2.3.4: pinned for 40 s`. */
+  stableWhy: string | undefined;
+  /** Why there is no stable, when there is none: the real cause, in one sentence. */
+  noStable: string | undefined;
   /** Set when the current pin was written by a pinback rollback: the standing decision. */
   rolledBackBy: (AuditRecord & PinnedCommit) | undefined;
   /** The newest pinback rollback of this service, for cooldown. */
@@ -91,16 +98,35 @@ export function pinState(args: {
     pinnedBy && ours(pinRecord) && pinRecord!.to === candidate ? { ...pinRecord!, ...pinnedBy } : undefined;
 
   const rolledBackFrom = new Set(records.filter(ours).map((r) => r!.from));
-  const good: string[] = [];
+  // Earlier versions, newest first: each either a choice for the stable or excluded, with why.
+  const older = current ? segments.slice(1) : segments;
+  const eligible: { version: string; young: boolean; said: string }[] = [];
+  const excluded: string[] = [];
   const minimum = args.minStableSeconds ?? 0;
-  segments.slice(current ? 1 : 0).forEach((seg, k, rest) => {
+  const seen = new Set<string>([candidate]);
+  older.forEach((seg, k) => {
     const v = seg.version;
-    if (v === candidate || good.includes(v) || lockFor(locks, service, v) || rolledBackFrom.has(v)) return;
+    if (seen.has(v)) return;
+    seen.add(v);
+    const lock = lockFor(locks, service, v);
+    if (lock) return void excluded.push(`${v} is locked (rollback ${lock.rollback_id})`);
+    if (rolledBackFrom.has(v)) return void excluded.push(`${v} was rolled back from`);
+    const until = k === 0 ? (current?.version ?? candidate) : older[k - 1]!.version;
     // The oldest run of an incomplete history began before it: it was pinned at least that long.
-    const oldest = k === rest.length - 1 && args.complete !== true;
-    if (!oldest && (seg.lasted ?? 0) < minimum) return;
-    good.push(v);
+    const oldest = k === older.length - 1 && args.complete !== true;
+    const said = oldest
+      ? `${v}: pinned since before the history read, until ${until}`
+      : `${v}: pinned for ${lasting(seg.lasted ?? 0)} until ${until}`;
+    eligible.push({ version: v, young: !oldest && (seg.lasted ?? 0) < minimum, said });
   });
+  // A version replaced within min_stable_age never really ran; when nothing else is left, the
+  // previous version is still a better place than no rollback at all.
+  const chosen = eligible.find((e) => !e.young) ?? eligible[0];
+  const skipped = eligible
+    .slice(0, chosen ? eligible.indexOf(chosen) : 0)
+    .map((e) => `skipped ${e.said.replace(/ until .*$/, '')}`);
+  const stableWhy = chosen && [chosen.said, ...skipped].join('; ');
+  const noStable = chosen ? undefined : nowhere(args, current !== undefined, excluded, history.length);
   const lastIndex = records.findIndex(ours);
   const lastRollback =
     lastIndex === -1
@@ -117,29 +143,55 @@ export function pinState(args: {
   const replaced = current && segments[1] ? history[segments[1].pin] : undefined;
   const previous = replaced && { sha: replaced.sha, time: replaced.time };
 
-  const fixed = args.fixedStable;
-  if (fixed !== undefined) {
-    // A fixed stable that is the candidate, or locked, is no place to roll back to.
-    const usable = fixed !== candidate && !lockFor(locks, service, fixed);
-    return {
-      candidate,
-      pinnedBy,
-      stable: usable ? fixed : undefined,
-      rolledBackBy,
-      lastRollback,
-      chain,
-      previous,
-      locked: lockFor(locks, service, candidate),
-    };
-  }
-  return {
+  const common = {
     candidate,
     pinnedBy,
-    stable: good[0],
     rolledBackBy,
     lastRollback,
     chain,
     previous,
     locked: lockFor(locks, service, candidate),
   };
+  const fixed = args.fixedStable;
+  if (fixed !== undefined) {
+    // A fixed stable that is the candidate, or locked, is no place to roll back to.
+    const why =
+      fixed === candidate
+        ? `the policy's stable: ${fixed} is the candidate itself`
+        : lockFor(locks, service, fixed)
+          ? `the policy's stable: ${fixed} is locked`
+          : undefined;
+    return {
+      ...common,
+      stable: why ? undefined : fixed,
+      stableWhy: why ? undefined : `${fixed}: the policy's stable`,
+      noStable: why,
+    };
+  }
+  return { ...common, stable: chosen?.version, stableWhy, noStable };
+}
+
+/** `40 s`, `12 min`, `5 h`, `3 days`: how long a version stayed pinned, for people. */
+export function lasting(seconds: number): string {
+  if (seconds < 120) return `${Math.max(0, Math.round(seconds))} s`;
+  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 2 * 86_400) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86_400)} days`;
+}
+
+/** The real reason there is no version to roll back to, in one sentence. */
+function nowhere(
+  args: { file: string; complete?: boolean | undefined },
+  pinned: boolean,
+  excluded: string[],
+  read: number,
+): string {
+  if (excluded.length) {
+    const listed = excluded.slice(0, 5).join('; ');
+    return `every earlier version in the history read is excluded: ${listed}${excluded.length > 5 ? `; and ${excluded.length - 5} more` : ''}`;
+  }
+  if (!pinned) return `the pin's current value is not in the history read of ${args.file}`;
+  return args.complete === true
+    ? `it is the first version ever pinned in ${args.file}`
+    : `the ${read} commits read of ${args.file} hold no earlier version (set stable: in the policy, or read more history)`;
 }

@@ -1,11 +1,19 @@
+import { describeLimit } from '../policy/limit.js';
 import type { Evidence } from '../policy/types.js';
 import { num } from '../report.js';
 import { code, table, text } from './markdown.js';
 
 /** Everything an incident says, gathered by the reconciler; rendering is pure. */
 export interface Incident {
-  /** A rollback, or a medium-severity alert that rolls nothing back. */
-  kind: 'rollback' | 'alert';
+  /**
+   * A rollback; a medium-severity alert that rolls nothing back; or a stop with no version to roll
+   * back to (`stranded`: people must act).
+   */
+  kind: 'rollback' | 'alert' | 'stranded';
+  /** Why nothing could be rolled back (`stranded`): the real cause, for people. */
+  cause?: string | undefined;
+  /** Why `to` is the stable (a rollback): `2.3.3: pinned for 3 days until 2.4.0`. */
+  stableWhy?: string | undefined;
   id: string;
   service: string;
   stage: string;
@@ -18,7 +26,11 @@ export interface Incident {
   policyFile: string;
   pinFile: string;
   pinnedAt: Date | undefined;
-  /** The first breaching sample: with the pin time, the seeds' "90 seconds after the deployment". */
+  /**
+   * When the breach began (the evidence's `degradedAt`: the end of the first breaching step, or a
+   * burn-rate window's start); with the pin time, the seeds' "90 seconds after the deployment".
+   * Undefined when the samples carry no timestamps of their own.
+   */
   degradedAt: Date | undefined;
   evaluatedAt: Date;
   committedAt: Date | undefined;
@@ -67,14 +79,32 @@ function iso(d: Date | undefined): string {
   return d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-';
 }
 
+/**
+ * What the Degraded time is, as precisely as the samples tell it: the end of the first breaching
+ * step (the breach began within it), or the start of a burn-rate window that burnt too fast. The
+ * time comes only from samples with timestamps of their own (the engine drops it otherwise).
+ */
+function degraded(i: Incident, at: Date): string {
+  const ms = at.getTime();
+  const e = i.evidence.find((x) => x.breached && x.degradedAt !== null && x.degradedAt * 1000 === ms);
+  const after = (t: number) => num(Math.max(0, Math.round((t - i.pinnedAt!.getTime()) / 1000)));
+  const onset = e?.onset;
+  if (onset?.kind === 'step') {
+    const what = `first breaching ${e!.test === 'threshold' ? 'sample' : 'step'} (the ${num(onset.seconds)} s ending at this time)`;
+    return i.pinnedAt
+      ? `${what}: began between ${after(ms - onset.seconds * 1000)} and ${after(ms)} s after the pin`
+      : what;
+  }
+  if (onset?.kind === 'window') {
+    const where = i.pinnedAt ? `, ${after(ms)} s after the pin` : '';
+    return `burning the error budget too fast since at least this time (the start of its ${num(onset.seconds)} s window${where})`;
+  }
+  return `first breaching step${i.pinnedAt ? ` (${after(ms)} s after the pin)` : ''}`;
+}
+
 function timeline(i: Incident): string {
   const rows: string[][] = [['Candidate pinned', code(iso(i.pinnedAt)), code(i.from)]];
-  if (i.degradedAt) {
-    const gap = i.pinnedAt
-      ? ` (${num(Math.round((i.degradedAt.getTime() - i.pinnedAt.getTime()) / 1000))} s after the pin)`
-      : '';
-    rows.push(['Degraded', code(iso(i.degradedAt)), `first breaching step${gap}`]);
-  }
+  if (i.degradedAt) rows.push(['Degraded', code(iso(i.degradedAt)), degraded(i, i.degradedAt)]);
   rows.push(['Breach evaluated', code(iso(i.evaluatedAt)), text(i.reason)]);
   if (i.committedAt)
     rows.push(['Rollback committed', code(iso(i.committedAt)), i.commit ? code(i.commit.slice(0, 12)) : '-']);
@@ -88,7 +118,9 @@ function metrics(i: Incident): string {
       code(e.trigger),
       e.value === null ? `no data: ${code(e.noData)}` : code(num(e.value)),
       code(num(e.baseline)),
-      e.limit === null ? '-' : code(`${e.comparator === '<' ? '>=' : '<='} ${num(e.limit)}`),
+      e.limit === null
+        ? '-'
+        : code(`${e.comparator === '<' ? '>=' : '<='} ${describeLimit(e.limit, e.limitFrom)}`),
       e.breached ? '**yes**' : 'no',
     ]),
   );
@@ -120,6 +152,19 @@ function decision(i: Incident): string {
   return lines.join('\n');
 }
 
+const owners = (i: Incident) =>
+  i.owners.length
+    ? i.owners.map((o) => (o.startsWith('@') ? o : `@${o}`)).join(' ')
+    : 'The owners (none set: `owners:`)';
+
+/** The incident's title; `format` marks versions up (code spans in Markdown, plain for issue titles). */
+export function incidentTitle(i: Incident, format: (s: string) => string = (s) => s): string {
+  const [service, from, to, reason] = [i.service, i.from, i.to, i.reason].map(format);
+  if (i.kind === 'alert') return `Alert: ${service} ${from} (${reason}), no rollback`;
+  if (i.kind === 'stranded') return `Stranded: ${service} ${from} (${reason}), no version to roll back to`;
+  return `Rollback: ${service} ${from} -> ${to} (${reason})`;
+}
+
 /** Fills `{{placeholder}}`s of the RCA template; unknown placeholders are left as they are. */
 export function renderIncident(i: Incident, template: string = DEFAULT_TEMPLATE): string {
   const breachedList = i.evidence
@@ -134,14 +179,13 @@ export function renderIncident(i: Incident, template: string = DEFAULT_TEMPLATE)
     from: code(i.from),
     to: code(i.to),
     reason: code(i.reason),
-    title:
-      i.kind === 'alert'
-        ? `Alert: ${code(i.service)} ${code(i.from)} (${code(i.reason)}), no rollback`
-        : `Rollback: ${code(i.service)} ${code(i.from)} -> ${code(i.to)} (${code(i.reason)})`,
+    title: incidentTitle(i, code),
     summary:
       i.kind === 'alert'
         ? `pinback saw ${breached} on ${code(i.service)} ${code(i.from)} in stage ${code(i.stage)}. These triggers are of medium severity: they open this incident and notify, but roll nothing back.`
-        : `pinback rolled ${code(i.service)} back from ${code(i.from)} to ${code(i.to)} in stage ${code(i.stage)} because ${breached}.`,
+        : i.kind === 'stranded'
+          ? `pinback would roll ${code(i.service)} ${code(i.from)} back in stage ${code(i.stage)} because ${breached}, but there is no version to roll back to: ${text(i.cause ?? 'unknown')}. ${owners(i)}: please take over (roll forward with a fix, or pin a known-good version by hand).`
+          : `pinback rolled ${code(i.service)} back from ${code(i.from)} to ${code(i.to)} in stage ${code(i.stage)} because ${breached}.${i.stableWhy ? ` Why this stable: ${text(i.stableWhy)}.` : ''}`,
     timeline: timeline(i),
     metrics: metrics(i),
     decision: decision(i),

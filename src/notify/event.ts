@@ -1,6 +1,6 @@
 /** What a notification tells: one rollback (or proposal, escalation, recovery) of one service. */
 export interface RollbackNotice {
-  kind: 'rolled_back' | 'proposed' | 'escalated' | 'recovered' | 'alert';
+  kind: 'rolled_back' | 'proposed' | 'escalated' | 'recovered' | 'alert' | 'stranded';
   service: string;
   stage: string;
   from: string;
@@ -20,13 +20,15 @@ const HEADLINE: Record<RollbackNotice['kind'], string> = {
   rolled_back: 'Rollback triggered',
   proposed: 'Rollback proposed',
   escalated: 'Rollback did not recover, escalating:',
+  stranded: 'Stop, but no version to roll back to, escalating:',
   recovered: 'Recovered after rollback',
   alert: 'Alert (no rollback)',
 };
 
 /** The seeds' one-line form: `Rollback triggered support-agent@2.4.0 -> 2.3.3, reason=error_spike, stage=canary`. */
 export function headline(n: RollbackNotice): string {
-  return `${HEADLINE[n.kind]} ${n.service}@${n.from} -> ${n.to}, reason=${n.reason}, stage=${n.stage}`;
+  const versions = n.kind === 'stranded' ? `${n.service}@${n.from}` : `${n.service}@${n.from} -> ${n.to}`;
+  return `${HEADLINE[n.kind]} ${versions}, reason=${n.reason}, stage=${n.stage}`;
 }
 
 export interface Notifier {

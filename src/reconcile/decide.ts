@@ -16,6 +16,8 @@ export interface Rollback {
   chain: number;
   /** Why, for the commit body, when it is not a judgement of metrics (a locked version pinned again). */
   because?: string | undefined;
+  /** Why `to` is the stable (PinState.stableWhy), for the commit body. */
+  stableWhy?: string | undefined;
 }
 
 /** Why nothing is done beyond the report. */
@@ -23,7 +25,6 @@ export type Quiet =
   | 'judged' // allow or inconclusive, nothing to alert
   | 'outside_guard_window'
   | 'cooldown'
-  | 'no_stable'
   | 'proposal_open'
   | 'proposal_rejected'
   | 'verifying';
@@ -33,7 +34,8 @@ export type Next =
   | { kind: 'report'; quiet: Quiet; decision: Decision | undefined; detail?: string; pullRequest?: string }
   | { kind: 'alert'; decision: Decision }
   | { kind: 'rollback'; rollback: Rollback }
-  | { kind: 'escalate'; rollback: Rolled; decision: Decision; why: string }
+  /** People must act: a rollback that did not help, or a stop with nowhere to go (`rollback` unset). */
+  | { kind: 'escalate'; rollback: Rolled | undefined; decision: Decision; why: string }
   | { kind: 'recover'; rollback: Rolled; decision: Decision; release: boolean }
   | { kind: 'repeat'; rollback: Rolled };
 
@@ -55,6 +57,9 @@ export function idOf(service: string, r: Pick<Rollback, 'from' | 'to' | 'pinnedB
 }
 
 export const proposalBranch = (service: string, id: string) => `pinback/rollback-${service}-${id}`;
+
+/** The real cause of a missing stable, as the history says it. */
+const stranded = (state: PinState) => state.noStable ?? 'no earlier version to roll back to';
 
 function judged(seen: Seen, phase: string): Decision {
   if (!seen.judgement) throw new Error(`decide: the ${phase} phase needs a judgement`);
@@ -103,12 +108,8 @@ function relocked(seen: Seen): Next | undefined {
     alerts: [],
   };
   if (!state.stable) {
-    return {
-      kind: 'report',
-      quiet: 'no_stable',
-      decision,
-      detail: `${state.candidate} is locked (rollback ${lock.rollback_id}), but there is no earlier version to roll back to`,
-    };
+    const why = `${state.candidate} is locked (rollback ${lock.rollback_id}), but ${stranded(state)}`;
+    return { kind: 'escalate', rollback: undefined, decision, why };
   }
   return rollbackOrProposal(seen, {
     from: state.candidate,
@@ -116,6 +117,7 @@ function relocked(seen: Seen): Next | undefined {
     decision,
     pinnedBy: state.pinnedBy,
     chain: 1,
+    stableWhy: state.stableWhy,
     because: `${state.candidate} is locked since ${lock.locked_at} (rollback ${lock.rollback_id}, ${lock.reason}): a pin of a locked version is reverted at once.`,
   });
 }
@@ -137,14 +139,9 @@ function guarding(service: ServicePolicy, seen: Seen, nowMs: number): Next {
       detail: `last rollback at ${iso(last.time * 1000)}`,
     };
   }
+  // The moment a person is needed most: the policy says stop and there is nowhere to go.
   if (!state.stable || !state.pinnedBy) {
-    return {
-      kind: 'report',
-      quiet: 'no_stable',
-      decision,
-      detail:
-        'no earlier version to roll back to (all locked, rolled back from, or outside the history read)',
-    };
+    return { kind: 'escalate', rollback: undefined, decision, why: stranded(state) };
   }
   return rollbackOrProposal(seen, {
     from: state.candidate,
@@ -152,6 +149,7 @@ function guarding(service: ServicePolicy, seen: Seen, nowMs: number): Next {
     decision,
     pinnedBy: state.pinnedBy,
     chain: 1,
+    stableWhy: state.stableWhy,
   });
 }
 
@@ -168,9 +166,13 @@ function verifying(service: ServicePolicy, seen: Seen, phase: Extract<Phase, { k
         decision,
         pinnedBy: r,
         chain: state.chain + 1,
+        stableWhy: state.stableWhy,
       });
     }
-    const why = state.chain >= depth ? `fallback_depth ${depth} reached` : 'no earlier good version';
+    const why =
+      state.chain >= depth
+        ? `fallback_depth ${depth} reached`
+        : `no earlier good version: ${stranded(state)}`;
     return { kind: 'escalate', rollback: r, decision, why };
   }
   if (decision.decision === 'allow' && phase.over) {

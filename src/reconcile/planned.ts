@@ -40,6 +40,23 @@ export function plannedReport(
     from: state.candidate,
     to: state.stable ?? null,
   };
+  const report = planned(service, state, next, nowMs, base);
+  // Where the report names the stable as the place to go, it says why that version.
+  return report.to !== null &&
+    report.to === state.stable &&
+    state.stableWhy &&
+    report.action !== 'already_rolled_back'
+    ? { ...report, stable_reason: state.stableWhy }
+    : report;
+}
+
+function planned(
+  service: ServicePolicy,
+  state: PinState,
+  next: Next,
+  nowMs: number,
+  base: { service: string; stage: string; from: string; to: string | null },
+): ServiceReport {
   switch (next.kind) {
     case 'report': {
       if (!next.decision) {
@@ -79,8 +96,10 @@ export function plannedReport(
     case 'escalate':
       return serviceReport({ ...base, from: state.candidate, to: null }, next.decision, {
         action: 'escalated',
-        commit: next.rollback.sha,
-        detail: `${state.candidate} did not recover: ${next.why}`,
+        commit: next.rollback?.sha ?? null,
+        detail: next.rollback
+          ? `${state.candidate} did not recover: ${next.why}`
+          : `stop, but ${state.candidate} cannot be rolled back: ${next.why}`,
       });
     case 'recover': {
       const r = next.rollback;

@@ -14,6 +14,9 @@ import { plannedReport } from './planned.js';
 import { type Ports, ReconcileError, type RunContext } from './ports.js';
 import { untilLanded } from './retry.js';
 
+/** How long a version must have stayed pinned to be a stable, unless nothing else is left. */
+export const MIN_STABLE_AGE_S = 5 * 60;
+
 /** One service's reconciliation: its report, and whether a watch has anything left to do for it. */
 export interface Reconciled {
   report: ServiceReport;
@@ -49,8 +52,8 @@ export function stateOf(
     locks: parseLocks(snap.files.get(LOCK_FILE) ?? null),
     fixedStable: service.stable === 'auto' ? undefined : service.stable,
     complete: snap.history.length < historyLimit,
-    // A version replaced within its own guard window never proved itself: it is no stable.
-    minStableSeconds: service.guardWindowMs / 1000,
+    // A version replaced within minutes never really ran (a sync takes that long): no stable.
+    minStableSeconds: MIN_STABLE_AGE_S,
   });
 }
 

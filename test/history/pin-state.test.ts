@@ -186,3 +186,87 @@ describe('pinState, what it does not assume', () => {
     expect(s.stable).toBe('v0');
   });
 });
+
+describe('the stable choice, explained', () => {
+  /** History newest first from [tag, seconds it stayed pinned] oldest first; the last is current. */
+  function timed(...runs: [string, number][]): HistoryEntry[] {
+    let t = 1_000_000;
+    return runs
+      .map(([tag, lasted], i) => {
+        const entry = { sha: `c${i}`, time: t, message: `deploy ${tag}`, text: kustomization(tag) };
+        t += lasted;
+        return entry;
+      })
+      .reverse();
+  }
+  const choose = (h: HistoryEntry[], o: { locks?: string | null; complete?: boolean } = {}) =>
+    pinState({
+      service: 'api',
+      file: FILE,
+      locator,
+      candidate: 'v3',
+      history: h,
+      locks: parseLocks(o.locks ?? null),
+      complete: o.complete ?? true,
+      minStableSeconds: 300,
+    });
+  const lock = (v: string) =>
+    addLock(null, 'api', { version: v, reason: 'x', locked_at: 't', rollback_id: 'r1' });
+
+  it.each([
+    {
+      name: 'the previous version, with how long it ran',
+      h: timed(['v1', 3 * 86_400], ['v2', 3600], ['v3', 0]),
+      stable: 'v2',
+      why: 'v2: pinned for 60 min until v3',
+    },
+    {
+      name: 'a version replaced within min_stable_age is skipped, and said so',
+      h: timed(['v1', 3 * 86_400], ['v2', 40], ['v3', 0]),
+      stable: 'v1',
+      why: 'v1: pinned for 3 days until v2; skipped v2: pinned for 40 s',
+    },
+    {
+      name: 'a version that ran an hour is a stable (the guard window no longer decides)',
+      h: timed(['v1', 3 * 86_400], ['v2', 3600 + 16 * 60], ['v3', 0]),
+      stable: 'v2',
+      why: 'v2: pinned for 76 min until v3',
+    },
+    {
+      name: 'when the skip leaves nothing, the previous version anyway',
+      h: timed(['v2', 40], ['v3', 0]),
+      stable: 'v2',
+      why: 'v2: pinned for 40 s until v3',
+    },
+  ])('$name', ({ h, stable, why }) => {
+    const s = choose(h);
+    expect(s.stable).toBe(stable);
+    expect(s.stableWhy).toBe(why);
+    expect(s.noStable).toBeUndefined();
+  });
+
+  it.each([
+    {
+      name: 'the first version ever pinned',
+      h: timed(['v3', 0]),
+      o: {},
+      cause: `it is the first version ever pinned in ${FILE}`,
+    },
+    {
+      name: 'a history read too short',
+      h: timed(['v3', 0], ['v3', 0]),
+      o: { complete: false },
+      cause: `the 2 commits read of ${FILE} hold no earlier version (set stable: in the policy, or read more history)`,
+    },
+    {
+      name: 'every earlier version locked',
+      h: timed(['v2', 86_400], ['v3', 0]),
+      o: { locks: lock('v2') },
+      cause: 'every earlier version in the history read is excluded: v2 is locked (rollback r1)',
+    },
+  ])('names the real cause when there is no stable: $name', ({ h, o, cause }) => {
+    const s = choose(h, o);
+    expect(s.stable).toBeUndefined();
+    expect(s.noStable).toBe(cause);
+  });
+});

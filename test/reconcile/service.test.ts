@@ -316,3 +316,52 @@ describe('a lock holds during the cooldown', () => {
     expect(repo.count()).toBe(5);
   });
 });
+
+describe('a stop with nowhere to go', () => {
+  it('escalates: one incident naming the real cause and the owners, a notification, a warning', async () => {
+    const repo = new Repo();
+    repo.write(PIN, k('1.1.0'));
+    repo.commitAt('deploy 1.1.0', 300);
+    const policy = `version: 1\nowners: ["@acme/sre"]\nservices:\n  api:\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    triggers: { error_rate: { max: 0.05 } }\n`;
+    const incidents = sink();
+    const report = await reconcile(
+      repo,
+      policy,
+      provider(() => 0.2),
+      incidents,
+    );
+    expect(report).toMatchObject({ decision: 'stop', action: 'escalated', from: '1.1.0', to: null });
+    expect(report.detail).toBe(
+      `stop, but 1.1.0 cannot be rolled back: it is the first version ever pinned in ${PIN}`,
+    );
+    expect(incidents.opened).toMatchObject([
+      { kind: 'stranded', cause: `it is the first version ever pinned in ${PIN}` },
+    ]);
+    expect(report.incident).toBe(`incident-${incidents.opened[0]!.id}`);
+    expect(repo.count()).toBe(1);
+  });
+});
+
+describe('the stable chosen is explained', () => {
+  it('in the report, the commit body and the incident', async () => {
+    const repo = new Repo();
+    repo.write(PIN, k('1.0.0'));
+    repo.commitAt('deploy 1.0.0', 3 * 86_400);
+    repo.write(PIN, k('1.0.1'));
+    repo.commitAt('deploy 1.0.1', 340);
+    repo.write(PIN, k('1.1.0'));
+    repo.commitAt('deploy 1.1.0', 300);
+    const incidents = sink();
+    const policy = `version: 1\nservices:\n  api:\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    triggers: { error_rate: { max: 0.05 } }\n`;
+    const report = await reconcile(
+      repo,
+      policy,
+      provider((q) => (q.version === '1.1.0' ? 0.2 : 0.01)),
+      incidents,
+    );
+    const why = '1.0.0: pinned for 3 days until 1.0.1; skipped 1.0.1: pinned for 40 s';
+    expect(report).toMatchObject({ action: 'rolled_back', to: '1.0.0', stable_reason: why });
+    expect(repo.lastMessage()).toContain(`Stable ${why}.`);
+    expect(incidents.opened[0]!.stableWhy).toBe(why);
+  });
+});

@@ -1,35 +1,28 @@
 import { breachedTerms } from '../../history/explain.js';
 import { rollbackId } from '../../history/trailers.js';
 import type { Decision } from '../../policy/types.js';
-import { type Done, done, type Step, tell } from './step.js';
+import { type Done, done, incidentContext, type Step, tell } from './step.js';
 
 /** An alert-only breach: one incident and one notification per candidate, no rollback. */
 export async function alert(step: Step, decision: Decision): Promise<Done> {
-  const { service, ports, ctx, state, now } = step;
+  const { service, ports, ctx, state } = step;
   const id = rollbackId(service.name, state.candidate, 'alert', state.pinnedBy?.sha ?? '');
   const reason = decision.alerts[0]!.reason;
   const opened = await ports.incidents.open({
     kind: 'alert',
+    ...incidentContext(step),
     id,
-    service: service.name,
-    stage: service.stage,
     from: state.candidate,
     to: state.candidate,
     reason,
     evidence: decision.evidence,
     require: decision.require,
-    policyDigest: ctx.policyDigest,
-    policyFile: ctx.policyFile,
-    pinFile: service.pin!.file,
     pinnedAt: state.pinnedBy ? new Date(state.pinnedBy.time * 1000) : undefined,
     degradedAt: undefined,
-    evaluatedAt: now,
     committedAt: undefined,
     commit: undefined,
     commitUrl: undefined,
-    runUrl: ctx.runUrl,
     mode: 'alert',
-    owners: service.owners,
   });
   if (opened.created) {
     await tell(step, {

@@ -1,6 +1,7 @@
 import type { Next } from '../decide.js';
 import { alert } from './alert.js';
 import { escalate } from './escalate.js';
+import { strand } from './strand.js';
 import { recover } from './recover.js';
 import { repeat } from './repeat.js';
 import { rollBack } from './rollback.js';
@@ -18,7 +19,9 @@ export function execute(step: Step, next: Next): Promise<Done> {
     case 'rollback':
       return rollBack(step, next.rollback);
     case 'escalate':
-      return escalate(step, next.rollback, next.decision, next.why);
+      return next.rollback
+        ? escalate(step, next.rollback, next.decision, next.why)
+        : strand(step, next.decision, next.why);
     case 'recover':
       return recover(step, next.rollback, next.decision, next.release);
     case 'repeat':

@@ -3,8 +3,9 @@ import { rollbackMessage } from '../../history/trailers.js';
 import { code } from '../../incident/markdown.js';
 import type { Incident } from '../../incident/render.js';
 import { type Rollback, idOf, proposalBranch } from '../decide.js';
+import { stableTextIn } from '../../pins/index.js';
 import { rollbackChanges } from '../changes.js';
-import { type Done, done, type Step, tell, warnOf } from './step.js';
+import { type Done, done, incidentContext, type Step, tell, warnOf } from './step.js';
 
 /** The pull request says what the commit says, links the incident, and how to approve. */
 function proposalBody(message: string, incident: string | null): string {
@@ -43,9 +44,18 @@ export async function rollBack(step: Step, r: Rollback): Promise<Done> {
       id,
       chain: r.chain,
     },
-    r.because ?? explain(r.decision),
+    `${r.because ?? explain(r.decision)}${r.stableWhy ? `\n\nStable ${r.stableWhy}.` : ''}`,
   );
-  const changes = rollbackChanges(service, snap.files, { ...r, reason: r.decision.reason, id }, now);
+  // A rollback restores what was deployed: the pin's siblings (digest, image name) as at the stable.
+  const pin = service.pin!;
+  const stableText = stableTextIn(snap.history, pin.locator, pin.file, r.to);
+  const changes = rollbackChanges(
+    service,
+    snap.files,
+    { ...r, reason: r.decision.reason, id },
+    now,
+    stableText,
+  );
   const result = await ports.store.commit({
     expectedHead: snap.head,
     message,
@@ -58,26 +68,20 @@ export async function rollBack(step: Step, r: Rollback): Promise<Done> {
   const degraded = degradedAt(r.decision.evidence);
   const incident: Incident = {
     kind: 'rollback',
+    ...incidentContext(step),
+    stableWhy: r.stableWhy,
     id,
-    service: service.name,
-    stage: service.stage,
     from: r.from,
     to: r.to,
     reason: r.decision.reason,
     evidence: r.decision.evidence,
     require: r.decision.require,
-    policyDigest: ctx.policyDigest,
-    policyFile: ctx.policyFile,
-    pinFile: service.pin!.file,
     pinnedAt: new Date(r.pinnedBy.time * 1000),
     degradedAt: degraded === undefined ? undefined : new Date(degraded * 1000),
-    evaluatedAt: now,
     committedAt: ports.now(),
     commit: result.sha,
     commitUrl: result.url,
-    runUrl: ctx.runUrl,
     mode,
-    owners: service.owners,
   };
   // An incident that cannot be opened is a warning: the commit landed, and the report must say so.
   const openIncident = async (): Promise<string | null> => {

@@ -2,6 +2,7 @@ import type { ServicePolicy } from '../../config/policy.js';
 import type { Snapshot } from '../../gitops/store.js';
 import { breachedTerms } from '../../history/explain.js';
 import type { PinState } from '../../history/pin-state.js';
+import type { Incident } from '../../incident/render.js';
 import { notifyAll, type RollbackNotice } from '../../notify/index.js';
 import type { Decision } from '../../policy/types.js';
 import type { ServiceReport } from '../../report.js';
@@ -43,3 +44,23 @@ export async function tell(
 
 /** The breached triggers of a decision, as a notice lists them. */
 export const breached = (d: Decision) => breachedTerms(d.evidence);
+
+/** The fields every incident of a step shares: where it happened and under which policy. */
+export function incidentContext(
+  step: Pick<Step, 'service' | 'ctx' | 'now'>,
+): Pick<
+  Incident,
+  'service' | 'stage' | 'policyDigest' | 'policyFile' | 'pinFile' | 'evaluatedAt' | 'runUrl' | 'owners'
+> {
+  const { service, ctx, now } = step;
+  return {
+    service: service.name,
+    stage: service.stage,
+    policyDigest: ctx.policyDigest,
+    policyFile: ctx.policyFile,
+    pinFile: service.pin!.file,
+    evaluatedAt: now,
+    runUrl: ctx.runUrl,
+    owners: service.owners,
+  };
+}
