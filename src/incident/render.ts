@@ -14,6 +14,8 @@ export interface Incident {
   cause?: string | undefined;
   /** Why `to` is the stable (a rollback): `2.3.3: pinned for 3 days until 2.4.0`. */
   stableWhy?: string | undefined;
+  /** The pull request of a proposed rollback (`mode: propose`): merging it is the approval. */
+  pullRequest?: string | undefined;
   id: string;
   service: string;
   stage: string;
@@ -106,7 +108,14 @@ function timeline(i: Incident): string {
   const rows: string[][] = [['Candidate pinned', code(iso(i.pinnedAt)), code(i.from)]];
   if (i.degradedAt) rows.push(['Degraded', code(iso(i.degradedAt)), degraded(i, i.degradedAt)]);
   rows.push(['Breach evaluated', code(iso(i.evaluatedAt)), text(i.reason)]);
-  if (i.committedAt)
+  if (i.committedAt && i.mode === 'propose') {
+    const where = i.pullRequest ? text(i.pullRequest) : '-';
+    rows.push([
+      'Rollback proposed',
+      code(iso(i.committedAt)),
+      `${where} (branch commit ${code((i.commit ?? '').slice(0, 12))})`,
+    ]);
+  } else if (i.committedAt)
     rows.push(['Rollback committed', code(iso(i.committedAt)), i.commit ? code(i.commit.slice(0, 12)) : '-']);
   return table(['Event', 'Time (UTC)', 'Detail'], rows);
 }
@@ -162,6 +171,7 @@ export function incidentTitle(i: Incident, format: (s: string) => string = (s) =
   const [service, from, to, reason] = [i.service, i.from, i.to, i.reason].map(format);
   if (i.kind === 'alert') return `Alert: ${service} ${from} (${reason}), no rollback`;
   if (i.kind === 'stranded') return `Stranded: ${service} ${from} (${reason}), no version to roll back to`;
+  if (i.mode === 'propose') return `Rollback proposed: ${service} ${from} -> ${to} (${reason})`;
   return `Rollback: ${service} ${from} -> ${to} (${reason})`;
 }
 
@@ -185,7 +195,9 @@ export function renderIncident(i: Incident, template: string = DEFAULT_TEMPLATE)
         ? `pinback saw ${breached} on ${code(i.service)} ${code(i.from)} in stage ${code(i.stage)}. These triggers are of medium severity: they open this incident and notify, but roll nothing back.`
         : i.kind === 'stranded'
           ? `pinback would roll ${code(i.service)} ${code(i.from)} back in stage ${code(i.stage)} because ${breached}, but there is no version to roll back to: ${text(i.cause ?? 'unknown')}. ${owners(i)}: please take over (roll forward with a fix, or pin a known-good version by hand).`
-          : `pinback rolled ${code(i.service)} back from ${code(i.from)} to ${code(i.to)} in stage ${code(i.stage)} because ${breached}.${i.stableWhy ? ` Why this stable: ${text(i.stableWhy)}.` : ''}`,
+          : i.mode === 'propose'
+            ? `pinback proposes to roll ${code(i.service)} back from ${code(i.from)} to ${code(i.to)} in stage ${code(i.stage)} because ${breached}: ${i.pullRequest ? text(i.pullRequest) : 'a pull request'}. Merging it is the approval (Argo CD or Flux then syncs the stable version); until then ${code(i.from)} stays deployed.${i.stableWhy ? ` Why this stable: ${text(i.stableWhy)}.` : ''}`
+            : `pinback rolled ${code(i.service)} back from ${code(i.from)} to ${code(i.to)} in stage ${code(i.stage)} because ${breached}.${i.stableWhy ? ` Why this stable: ${text(i.stableWhy)}.` : ''}`,
     timeline: timeline(i),
     metrics: metrics(i),
     decision: decision(i),

@@ -31,7 +31,15 @@ export type Quiet =
 
 /** The one next step for a service. Executors carry it out; in dry-run none is called. */
 export type Next =
-  | { kind: 'report'; quiet: Quiet; decision: Decision | undefined; detail?: string; pullRequest?: string }
+  | {
+      kind: 'report';
+      quiet: Quiet;
+      decision: Decision | undefined;
+      detail?: string;
+      pullRequest?: string;
+      /** The rollback a person declined (`proposal_rejected`): its incident records the no. */
+      proposed?: Rollback;
+    }
   | { kind: 'alert'; decision: Decision }
   | { kind: 'rollback'; rollback: Rollback }
   /** People must act: a rollback that did not help, or a stop with nowhere to go (`rollback` unset). */
@@ -85,6 +93,7 @@ function rollbackOrProposal(seen: Seen, rollback: Rollback): Next {
       decision: rollback.decision,
       detail: 'the proposal was closed without merging',
       pullRequest: p.url,
+      proposed: rollback,
     };
   }
   return { kind: 'rollback', rollback };

@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/config/load.js';
-import type { Incident } from '../../src/incident/render.js';
+import { type Incident, incidentTitle, renderIncident } from '../../src/incident/render.js';
 import { type IncidentSink, type IncidentUpdate, onceSink } from '../../src/incident/sink.js';
 import type { MetricQuery, MetricsProvider } from '../../src/metrics/provider.js';
-import { DEFAULT_RUN } from '../../src/reconcile/ports.js';
+import { DEFAULT_RUN, type FoundProposal, type Proposal, type Proposals } from '../../src/reconcile/ports.js';
 import { reconcileService } from '../../src/reconcile/service.js';
 import { Clock } from '../support/clock.js';
 import { MemoryGitOps } from '../support/memory-gitops.js';
@@ -83,7 +83,13 @@ function sink(): IncidentSink & { opened: Incident[]; updates: IncidentUpdate[] 
   };
 }
 
-async function reconcile(repo: Repo, policyText: string, metrics: MetricsProvider, incidents?: IncidentSink) {
+async function reconcile(
+  repo: Repo,
+  policyText: string,
+  metrics: MetricsProvider,
+  incidents?: IncidentSink,
+  proposals?: Proposals,
+) {
   const policy = parsePolicy(policyText, 'p.yml', {});
   const result = await reconcileService(
     policy.services[0]!,
@@ -91,6 +97,7 @@ async function reconcile(repo: Repo, policyText: string, metrics: MetricsProvide
       store: repo,
       providers: new Map([['file', metrics]]),
       incidents: onceSink(incidents),
+      proposals,
       now: () => new Date(repo.t),
     },
     {
@@ -363,5 +370,65 @@ describe('the stable chosen is explained', () => {
     expect(report).toMatchObject({ action: 'rolled_back', to: '1.0.0', stable_reason: why });
     expect(repo.lastMessage()).toContain(`Stable ${why}.`);
     expect(incidents.opened[0]!.stableWhy).toBe(why);
+  });
+});
+
+describe('a proposal is not a rollback', () => {
+  /** Pull requests in memory: one per branch, which a test may close. */
+  function pulls(): Proposals & { opened: Proposal[]; state: Map<string, FoundProposal> } {
+    const opened: Proposal[] = [];
+    const state = new Map<string, FoundProposal>();
+    return {
+      opened,
+      state,
+      find: async (branch) => state.get(branch),
+      open: async (p) => {
+        opened.push(p);
+        const url = `https://github.com/acme/gitops/pull/${[...state.keys()].indexOf(p.branch) + 1 || state.size + 1}`;
+        if (!state.has(p.branch)) state.set(p.branch, { url, state: 'open' });
+        return state.get(p.branch)!.url;
+      },
+    };
+  }
+  const policy = `version: 1\nservices:\n  api:\n    mode: propose\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    triggers: { error_rate: { max: 0.05 } }\n`;
+  const bad = () => provider((q) => (q.version === '1.1.0' ? 0.2 : 0.01));
+
+  it('the incident says proposed, links the pull request and says merging is the approval', async () => {
+    const repo = repoWith();
+    const incidents = sink();
+    const prs = pulls();
+    const report = await reconcile(repo, policy, bad(), incidents, prs);
+    expect(report).toMatchObject({
+      action: 'proposed',
+      pull_request: 'https://github.com/acme/gitops/pull/1',
+    });
+    const [incident] = incidents.opened;
+    expect(incident).toMatchObject({ mode: 'propose', pullRequest: 'https://github.com/acme/gitops/pull/1' });
+    const text = renderIncident(incident!);
+    expect(incidentTitle(incident!)).toBe('Rollback proposed: api 1.1.0 -> 1.0.0 (rollback_required)');
+    expect(text).toContain('pinback proposes to roll `api` back from `1.1.0` to `1.0.0`');
+    expect(text).toContain('Merging it is the approval');
+    expect(text).toContain('| Rollback proposed |');
+    expect(text).not.toContain('Rollback committed');
+    // The pull request links the incident, once the incident exists.
+    expect(prs.opened.at(-1)!.body).toContain(`Incident: incident-${incident!.id}`);
+    expect(repo.count()).toBe(2);
+  });
+
+  it('a proposal closed without merging is recorded on the incident once, and not proposed again', async () => {
+    const repo = repoWith();
+    const incidents = sink();
+    const prs = pulls();
+    await reconcile(repo, policy, bad(), incidents, prs);
+    const [branch] = prs.state.keys();
+    prs.state.set(branch!, { url: prs.state.get(branch!)!.url, state: 'rejected' });
+    const again = await reconcile(repo, policy, bad(), incidents, prs);
+    expect(again).toMatchObject({ action: 'none', pull_request: 'https://github.com/acme/gitops/pull/1' });
+    await reconcile(repo, policy, bad(), incidents, prs);
+    expect(incidents.updates.map((u) => u.key)).toEqual(['declined']);
+    expect(incidents.updates[0]!.markdown).toContain(
+      'a person decided against rolling `1.1.0` back to `1.0.0`',
+    );
+    expect(prs.opened.filter((p) => p.branch === branch)).toHaveLength(2);
   });
 });

@@ -1,5 +1,6 @@
 import type { Next } from '../decide.js';
 import { alert } from './alert.js';
+import { declined } from './declined.js';
 import { escalate } from './escalate.js';
 import { strand } from './strand.js';
 import { recover } from './recover.js';
@@ -13,7 +14,9 @@ export type { Done, Step } from './step.js';
 export function execute(step: Step, next: Next): Promise<Done> {
   switch (next.kind) {
     case 'report':
-      return Promise.resolve(done(step.planned));
+      return next.proposed
+        ? declined(step, next.proposed, next.pullRequest)
+        : Promise.resolve(done(step.planned));
     case 'alert':
       return alert(step, next.decision);
     case 'rollback':

@@ -101,13 +101,17 @@ export async function rollBack(step: Step, r: Rollback): Promise<Done> {
     evidence: breachedTerms(r.decision.evidence),
   };
   if (branch) {
-    const opened = await openIncident();
-    const pullRequest = await ports.proposals!.open({
+    // The pull request first, so that the incident links it; then the pull request links the incident.
+    const proposal = {
       branch,
       base: snap.branch ?? 'main',
       title: message.split('\n')[0]!,
-      body: proposalBody(message, opened),
-    });
+      body: proposalBody(message, null),
+    };
+    const pullRequest = await ports.proposals!.open(proposal);
+    incident.pullRequest = pullRequest;
+    const opened = await openIncident();
+    if (opened) await ports.proposals!.open({ ...proposal, body: proposalBody(message, opened) });
     await tell(step, {
       kind: 'proposed',
       ...notice,
