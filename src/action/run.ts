@@ -149,6 +149,8 @@ export async function runAction(ctx: ActionContext): Promise<string | undefined>
       const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
       const result = await proposeUnlock(store, gitHubProposals(github(), target), {
         rollbackId: plan.rollbackId,
+        // Each service's lock file is read by name, beside the legacy file.
+        services: policy.services.map((s) => s.name),
         author: AUTHOR,
         incident: `${server}/${workflowRepo}/issues/${plan.issue}`,
       });

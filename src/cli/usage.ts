@@ -76,7 +76,7 @@ export const COMMANDS = {
     about:
       "Reads the rollback history back from the trailers of pinback's commits, newest first. The\n" +
       'trailers carry everything (service, versions, reason, id), so no policy file is needed: with\n' +
-      `--gitops alone (and no ${DEFAULT_CONFIG}) it reads the commits that changed .pinback/locks.yaml,\n` +
+      `--gitops alone (and no ${DEFAULT_CONFIG}) it reads the commits that changed .pinback/locks/ (or .pinback/locks.yaml),\n` +
       "which every rollback that locks its candidate does. With a policy it reads each pin's history.",
     options: ['config', 'gitops', 'branch', 'service', 'json'],
     explain: {
@@ -89,7 +89,8 @@ export const COMMANDS = {
     summary: 'exit 1 when a pin names a locked version (the gate for promotion pull requests)',
     synopsis: ['[-c FILE] [--gitops PATH|URL] [--branch B] [--service S]...'],
     about:
-      'Reads every pin and .pinback/locks.yaml; exits 1 and names the file, line and column of each\n' +
+      "Reads every pin and its service's locks (.pinback/locks/<service>.yaml, and the older\n" +
+      '.pinback/locks.yaml); exits 1 and names the file, line and column of each\n' +
       'pin that names a version pinback rolled back and locked.',
     options: ['config', 'gitops', 'branch', 'service'],
   },

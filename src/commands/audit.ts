@@ -1,6 +1,6 @@
 import { type AuditRecord, readAuditRecord } from '../history/trailers.js';
 import type { HistoryEntry } from '../history/entry.js';
-import { LOCK_FILE } from '../history/locks.js';
+import { LEGACY_LOCK_FILE, LOCK_DIR } from '../history/locks.js';
 import { mapBounded } from '../concurrency.js';
 import type { Policy } from '../config/policy.js';
 import type { GitOpsStore } from '../gitops/store.js';
@@ -71,10 +71,12 @@ export async function audit(
 
 /**
  * Rollback history without a policy: the trailers carry the service, the versions and the reason,
- * and the pin files are unknown, so the commits read are those that changed the lock file. Every
- * rollback that locks its candidate (`lock_candidate`, the default) changes it; a rollback with
- * `lock_candidate: false`, a second rollback of a version still locked, and a kill switch's
- * release do not, and are listed only with the policy (`audit`).
+ * and the pin files are unknown, so the commits read are those that changed a lock file: the
+ * per-service lock directory (`.pinback/locks`, read as a directory: its history is every commit
+ * that changed a file in it) and the legacy `.pinback/locks.yaml`, for rollbacks made before the
+ * lock files were split. Every rollback that locks its candidate (`lock_candidate`, the default)
+ * changes one; a rollback with `lock_candidate: false`, a second rollback of a version still
+ * locked, and a kill switch's release do not, and are listed only with the policy (`audit`).
  */
 export async function auditRepository(
   store: GitOpsStore,
@@ -82,8 +84,11 @@ export async function auditRepository(
   limit = 200,
 ): Promise<AuditEntry[]> {
   const wanted = names?.length ? new Set(names) : undefined;
-  const snap = await store.read({ files: [], historyOf: LOCK_FILE, limit });
-  return newestFirst(entriesOf(snap.history, (r) => wanted === undefined || wanted.has(r.service)));
+  const read = async (historyOf: string) => (await store.read({ files: [], historyOf, limit })).history;
+  const history = [...(await read(LOCK_DIR)), ...(await read(LEGACY_LOCK_FILE))];
+  const entries = entriesOf(history, (r) => wanted === undefined || wanted.has(r.service));
+  // Each history gave its newest `limit`: the newest `limit` of both are among them.
+  return newestFirst(entries).slice(0, limit);
 }
 
 export function auditTable(entries: AuditEntry[]): string {

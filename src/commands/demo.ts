@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOCK_FILE } from '../history/locks.js';
+import { lockFileOf } from '../history/locks.js';
 import { parsePolicy } from '../config/load.js';
 import { openGitStore } from '../gitops/git.js';
 import { fileIncidentSink } from '../incident/file.js';
@@ -173,8 +173,12 @@ export async function demo(out: NodeJS.WritableStream): Promise<number> {
       .replace(/^/gm, '    '),
   );
   say();
-  say(`The lock (${LOCK_FILE}):`);
-  say(readFileSync(join(repo, LOCK_FILE), 'utf8').trimEnd().replace(/^/gm, '    '));
+  say(`The lock (${lockFileOf('support-agent')}):`);
+  say(
+    readFileSync(join(repo, lockFileOf('support-agent')), 'utf8')
+      .trimEnd()
+      .replace(/^/gm, '    '),
+  );
   say();
   const incident = readdirSync(incidentDir)[0]!;
   say(`The incident (incidents/${incident}):`);

@@ -3,7 +3,7 @@ import { UsageError } from '../config/errors.js';
 import type { Policy, ServicePolicy } from '../config/policy.js';
 import { selectServices } from '../config/select.js';
 import type { GitOpsStore } from '../gitops/store.js';
-import { LOCK_FILE } from '../history/locks.js';
+import { lockFilesOf } from '../history/locks.js';
 import type { PinState } from '../history/pin-state.js';
 import type { MetricsProvider } from '../metrics/provider.js';
 import { questionOf } from '../reconcile/measure.js';
@@ -77,7 +77,11 @@ async function fromPin(
 ): Promise<ServiceReport> {
   const pin = service.pin!;
   const limit = o.historyLimit ?? DEFAULT_RUN.historyLimit;
-  const snap = await store.read({ files: [pin.file, LOCK_FILE], historyOf: pin.file, limit });
+  const snap = await store.read({
+    files: [pin.file, ...lockFilesOf(service.name)],
+    historyOf: pin.file,
+    limit,
+  });
   const read = stateOf(service, snap, limit, store.describe());
   // Another candidate than the pinned one has no pin commit here: it is judged from the flags alone.
   const other = o.candidate !== undefined && o.candidate !== read.candidate;

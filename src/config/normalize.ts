@@ -122,6 +122,7 @@ export function normalizeFull(
       baseline: s.baseline ?? 'stable',
       guardWindowMs: s.guard_window ?? d.guard_window ?? BUILT_IN_DEFAULTS.guardWindow,
       cooldownMs: s.cooldown ?? d.cooldown ?? BUILT_IN_DEFAULTS.cooldown,
+      minStableAgeMs: s.min_stable_age ?? d.min_stable_age ?? BUILT_IN_DEFAULTS.minStableAge,
       mode: s.mode ?? d.mode ?? BUILT_IN_DEFAULTS.mode,
       owners: s.owners ?? input.owners ?? [],
       rule: {
@@ -174,6 +175,7 @@ export function normalizeSeed(input: SeedForm, file: string, digest: string): Po
         baseline: 'stable',
         guardWindowMs: BUILT_IN_DEFAULTS.guardWindow,
         cooldownMs: BUILT_IN_DEFAULTS.cooldown,
+        minStableAgeMs: BUILT_IN_DEFAULTS.minStableAge,
         mode: BUILT_IN_DEFAULTS.mode,
         owners: [],
         rule: {

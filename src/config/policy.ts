@@ -64,6 +64,11 @@ export interface ServicePolicy {
   baseline: 'stable' | 'before_deploy';
   guardWindowMs: number;
   cooldownMs: number;
+  /**
+   * `min_stable_age`: how long a version must have stayed pinned to be chosen as the stable; one
+   * replaced sooner is skipped unless nothing else is left.
+   */
+  minStableAgeMs: number;
   mode: Mode;
   owners: string[];
   rule: ServiceRule;
@@ -86,6 +91,8 @@ export const BUILT_IN_DEFAULTS = {
   window: 600_000,
   cooldown: 1_800_000,
   guardWindow: 7_200_000,
+  /** A version replaced within minutes never really ran (a sync takes that long). */
+  minStableAge: 300_000,
   require: 1,
   sustained: 1,
   /** Count-aware triggers: a stop needs at least two steps (no single spike stops). */

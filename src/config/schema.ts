@@ -164,6 +164,8 @@ const shared = {
   window: duration.optional(),
   cooldown: duration.optional(),
   guard_window: duration.optional(),
+  /** How long a version must have stayed pinned to be chosen as the stable (default 5m). */
+  min_stable_age: duration.optional(),
   require: z.int().min(1).optional(),
   sustained: z.int().min(1).optional(),
   on_no_data: noData.optional(),

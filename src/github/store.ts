@@ -150,6 +150,8 @@ export function historyFirst(limit: number): number {
 function blobText(node: FileNode | null | undefined, path: string): string | null {
   if (!node?.object) return null;
   const b = node.object;
+  // A directory (a history of `.pinback/locks`) has no text: the entry's commit is what counts.
+  if (b.text === undefined && b.isBinary === undefined) return null;
   if (b.isBinary || b.text === null)
     throw new StoreError(`${path} is a binary file: a pin lives in a text file`);
   if (b.isTruncated) throw new StoreError(`${path} is too large for the GitHub API to return whole`);

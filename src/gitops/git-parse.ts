@@ -91,7 +91,9 @@ export function parseWalk(stdout: string, path: string): WalkEntry[] {
     if (token === '') continue;
     if (RAW.test(token)) {
       const current = entries[entries.length - 1];
-      if (current && tokens[++i] === path) current.touched = true;
+      const changed = tokens[++i];
+      // A directory's history: a change of any file under it.
+      if (current && (changed === path || changed?.startsWith(`${path}/`))) current.touched = true;
       continue;
     }
     const [sha = '', ...parents] = token.replace(/\n+$/, '').split(' ');

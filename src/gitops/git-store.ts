@@ -78,7 +78,11 @@ export class GitStore implements GitOpsStore {
     if (head === undefined)
       throw new StoreError(`branch "${this.repo.branch}" no longer exists in ${this.repo.shown}`);
 
-    const states = await this.pathStates(head, [...files.map((f) => f.path), historyOf]);
+    const states = await this.pathStates(
+      head,
+      [...files.map((f) => f.path), historyOf],
+      new Set([historyOf]),
+    );
     const history = limit === 0 ? [] : await this.history(head, historyOf, limit);
 
     const wanted = new Set<string>();
@@ -194,12 +198,16 @@ export class GitStore implements GitOpsStore {
   }
 
   /** The state of each path at `commit`, from one `ls-tree` over the paths and their leading directories. */
-  private async pathStates(commit: string, paths: string[]): Promise<Map<string, PathState>> {
+  private async pathStates(
+    commit: string,
+    paths: string[],
+    directories?: ReadonlySet<string>,
+  ): Promise<Map<string, PathState>> {
     const out = await this.repo.must(
       ['ls-tree', '-z', '-t', '--full-tree', commit, '--', ...treePaths(paths)],
       'listing files',
     );
-    return pathStates(parseLsTree(out.toString('utf8')), paths, this.describe());
+    return pathStates(parseLsTree(out.toString('utf8')), paths, this.describe(), directories);
   }
 
   /**

@@ -25,6 +25,8 @@ export function pathStates(
   entries: ReadonlyMap<string, TreeEntry>,
   paths: readonly string[],
   where: string,
+  /** Paths that may be a directory (a history read of a directory): no file there, no error. */
+  directories: ReadonlySet<string> = new Set(),
 ): Map<string, PathState> {
   const states = new Map<string, PathState>();
   for (const p of paths) {
@@ -41,12 +43,12 @@ export function pathStates(
       if (!e) state = { kind: 'missing' };
       else {
         rejectSpecial(p, p, e, where);
-        if (e.type === 'tree') {
+        if (e.type === 'tree' && directories.has(p)) state = { kind: 'missing' };
+        else if (e.type === 'tree') {
           throw new StoreError(
             `"${p}" is a directory in ${where}, not a file: point the policy at a file inside it`,
           );
-        }
-        state = { kind: 'file', mode: e.mode, oid: e.oid };
+        } else state = { kind: 'file', mode: e.mode, oid: e.oid };
       }
     }
     states.set(p, state);

@@ -1,7 +1,13 @@
-import { isMap, isSeq, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { z } from 'zod';
+import { LEGACY_LOCK_FILE, lockFileOf, lockFilesOf } from './lock-files.js';
 
-export const LOCK_FILE = '.pinback/locks.yaml';
+export { LEGACY_LOCK_FILE, LOCK_DIR, lockFileName, lockFileOf, lockFilesOf } from './lock-files.js';
+/**
+ * The single lock file of earlier versions (LEGACY_LOCK_FILE): still read, never added to. New
+ * locks go to each service's own file, `lockFileOf(service)`; read `lockFilesOf(service)`.
+ */
+export const LOCK_FILE = LEGACY_LOCK_FILE;
 
 export interface Lock {
   version: string;
@@ -28,26 +34,56 @@ const HEADER = `# Versions pinback rolled back. \`pinback check\` fails a pin th
 # To unlock a version, delete its entry here by pull request, like any GitOps change.
 `;
 
-/** Reads `.pinback/locks.yaml`; a missing file is no locks. */
-export function parseLocks(text: string | null): Locks {
-  if (text === null || text.trim() === '') return new Map();
+/**
+ * Reads one lock file (a service's own or the legacy one: the same layout, service -> entries);
+ * a missing file is no locks. `path` names the file in errors.
+ */
+export function parseLocks(text: string | null | undefined, path = LEGACY_LOCK_FILE): Locks {
+  if (text === null || text === undefined || text.trim() === '') return new Map();
   const doc = parseDocument(text);
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     throw new LockFileError(
-      `${LOCK_FILE}:${e.linePos?.[0].line ?? 1}:${e.linePos?.[0].col ?? 1}: ${e.message.split('\n')[0]}`,
+      `${path}:${e.linePos?.[0].line ?? 1}:${e.linePos?.[0].col ?? 1}: ${e.message.split('\n')[0]}`,
     );
   }
   const parsed = lockFile.safeParse(doc.toJS());
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
-    throw new LockFileError(`${LOCK_FILE}: ${i.path.join('.')}: ${i.message}`);
+    throw new LockFileError(`${path}: ${i.path.join('.')}: ${i.message}`);
   }
   return new Map(Object.entries(parsed.data ?? {}).map(([k, v]) => [k, v ?? []]));
 }
 
 export function lockFor(locks: Locks, service: string, version: string): Lock | undefined {
   return locks.get(service)?.find((l) => l.version === version);
+}
+
+/**
+ * The locks of `services` among files read (path -> text; missing or absent is none): each
+ * service's own file and the legacy file, merged. A lock in either counts.
+ */
+export function locksIn(files: ReadonlyMap<string, string | null>, services: readonly string[]): Locks {
+  const out = new Map<string, Lock[]>();
+  for (const path of new Set(services.flatMap(lockFilesOf))) {
+    for (const [service, locks] of parseLocks(files.get(path), path)) {
+      out.set(service, [...(out.get(service) ?? []), ...locks]);
+    }
+  }
+  return out;
+}
+
+/** Where `service`'s lock of `version` is among files read: the entry and its file. */
+export function findLock(
+  files: ReadonlyMap<string, string | null>,
+  service: string,
+  version: string,
+): { lock: Lock; file: string } | undefined {
+  for (const file of lockFilesOf(service)) {
+    const lock = lockFor(parseLocks(files.get(file), file), service, version);
+    if (lock) return { lock, file };
+  }
+  return undefined;
 }
 
 function quoted(v: string): Scalar {
@@ -60,8 +96,13 @@ function quoted(v: string): Scalar {
  * Adds a lock, keeping every existing byte of the file that YAML's own printer keeps (comments,
  * order). The lock file is pinback's own; pins in other files are only ever spliced.
  */
-export function addLock(text: string | null, service: string, lock: Lock): string {
-  if (lockFor(parseLocks(text), service, lock.version)) return text ?? '';
+export function addLock(
+  text: string | null,
+  service: string,
+  lock: Lock,
+  path = lockFileOf(service),
+): string {
+  if (lockFor(parseLocks(text, path), service, lock.version)) return text ?? '';
   const doc = parseDocument(text && text.trim() !== '' ? text : `${HEADER}{}\n`);
   if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
   const root = doc.contents as unknown as YAMLMap;
@@ -80,23 +121,40 @@ export function addLock(text: string | null, service: string, lock: Lock): strin
   return doc.toString({ lineWidth: 0 });
 }
 
-/** Removes every lock of one rollback; the file's other entries and comments stay. */
+/** Removes every lock of one rollback from one file; the file's other entries and comments stay. */
 export function removeLocks(
   text: string,
   rollbackId: string,
+  path = LEGACY_LOCK_FILE,
 ): { text: string; removed: { service: string; lock: Lock }[] } {
-  const removed = [...parseLocks(text)].flatMap(([service, locks]) =>
+  const removed = [...parseLocks(text, path)].flatMap(([service, locks]) =>
     locks.filter((l) => l.rollback_id === rollbackId).map((lock) => ({ service, lock })),
   );
   if (removed.length === 0) return { text, removed };
   const doc = parseDocument(text);
   const root = doc.contents as unknown as YAMLMap;
-  for (const { service } of removed) {
+  for (const service of new Set(removed.map((r) => r.service))) {
     const list = root.get(service, true) as unknown as YAMLSeq;
     list.items = list.items.filter(
       (item) => !(isMap(item) && String(item.get('rollback_id')) === rollbackId),
     );
-    if (list.items.length === 0) root.delete(service);
+    if (list.items.length === 0) deleteService(root, service);
   }
   return { text: doc.toString({ lineWidth: 0 }), removed };
+}
+
+/**
+ * Deletes a service's key. The file's header is a comment on its first key: it moves to the next
+ * key, or to the empty map (`# ...` then `{}`, as a new file starts), rather than going with it.
+ */
+function deleteService(root: YAMLMap, service: string): void {
+  const at = root.items.findIndex((p) => (isScalar(p.key) ? p.key.value : p.key) === service);
+  if (at < 0) return;
+  const [pair] = root.items.splice(at, 1);
+  const header = at === 0 && isScalar(pair!.key) ? pair!.key.commentBefore : undefined;
+  if (!header) return;
+  const next = root.items[0]?.key;
+  if (next === undefined) root.commentBefore = header;
+  else if (isScalar(next))
+    next.commentBefore = next.commentBefore ? `${header}\n${next.commentBefore}` : header;
 }

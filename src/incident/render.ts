@@ -1,5 +1,6 @@
 import { describeLimit } from '../policy/limit.js';
 import type { Evidence } from '../policy/types.js';
+import { lockFileOf } from '../history/lock-files.js';
 import { num } from '../report.js';
 import { code, table, text } from './markdown.js';
 
@@ -74,7 +75,7 @@ _To be filled in by the owners._
 - [ ] Find and fix the root cause of the regression in {{from}}
 - [ ] Add a test or a check that would have caught it before production
 - [ ] Review the rollback policy's thresholds for {{service}}
-- [ ] Unlock {{from}} (delete it from \`.pinback/locks.yaml\`) once a fixed version ships
+- [ ] Unlock {{from}} (delete it from {{lock_file}}, or close this incident to get that pull request) once a fixed version ships
 `;
 
 function iso(d: Date | undefined): string {
@@ -182,6 +183,7 @@ export function renderIncident(i: Incident, template: string = DEFAULT_TEMPLATE)
     .map((e) => `${code(e.trigger)} ${code(num(e.value))}`);
   const breached = breachedList.length ? breachedList.join(', ') : 'the policy said stop';
   const values: Record<string, string> = {
+    lock_file: code(lockFileOf(i.service)),
     marker: INCIDENT_MARKER(i.id),
     id: code(i.id),
     service: code(i.service),

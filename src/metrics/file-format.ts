@@ -5,7 +5,8 @@
  *   { "<service>": { "<version>": { "<trigger>": value | parts } } }
  *
  * A value is a number (one sample at the query's end), an array of numbers (spread evenly over the
- * query's window, the last at its end), or `[[unix_seconds, number], ...]`. A count-aware trigger holds
+ * query's window, the last at its end), or `[[unix_seconds, number], ...]`. The answer of a number or
+ * an array of numbers says `timed: false`: its times are placed, not read. A count-aware trigger holds
  * its parts instead, each a value of per-step counts: `{ "bad": value, "total": value }` (a ratio),
  * `{ "sum": value, "count": value }` (a mean) or `{ "buckets": { "<le>": value, ..., "+Inf": value } }`
  * (a histogram: each bucket counts the events at or under its bound, as Prometheus' `le` buckets do).
@@ -184,8 +185,8 @@ export function partNames(value: PartsValue): string {
 
 /**
  * The samples of one value in the range. Plain numbers have no time: a single query's are spread
- * over the window, the newest at `end`; a part's (`stepS` given) are one a step, the newest at `end`. Timed samples are kept when
- * `start < t <= end`.
+ * over the window, the newest at `end`; a part's (`stepS` given) are one a step, the newest at `end`
+ * (their result says `timed: false`: see isTimed). Timed samples are kept when `start < t <= end`.
  */
 export function samplesOf(
   v: SeriesValue,
@@ -207,4 +208,18 @@ export function samplesOf(
     .map(([t, n]) => ({ t, v: n }))
     .filter((s) => s.t > startS && s.t <= endS)
     .sort((a, b) => a.t - b.t);
+}
+
+/**
+ * Whether a value carries its own times (`[unix_seconds, number]` pairs). A number or an array of
+ * numbers does not: samplesOf places it at the end or spreads it over the window, so its times say
+ * nothing of when a breach began, and the answer carries `timed: false`.
+ */
+function isTimed(v: SeriesValue): boolean {
+  return Array.isArray(v) && Array.isArray(v[0]);
+}
+
+/** `{ timed: false }` for an answer read from values without times; nothing for timed ones. */
+export function timing(values: readonly SeriesValue[]): { timed?: false } {
+  return values.every(isTimed) ? {} : { timed: false };
 }

@@ -13,6 +13,7 @@ import {
   partNames,
   samplesOf,
   type SeriesValue,
+  timing,
 } from './file-format.js';
 import type { MeasurePart, MetricQuery, MetricResult, MetricsProvider, Sample } from './provider.js';
 import { isoTime, rangeOf } from './range.js';
@@ -135,7 +136,7 @@ export function answer(data: MetricsFile, q: MetricQuery, label: string): Metric
       };
     }
     const samples = inRange(entry);
-    return samples.length === 0 ? nothing : { kind: 'samples', samples };
+    return samples.length === 0 ? nothing : { kind: 'samples', samples, ...timing([entry]) };
   }
   if (!isParts(entry)) {
     return {
@@ -150,13 +151,14 @@ export function answer(data: MetricsFile, q: MetricQuery, label: string): Metric
   if (part === 'buckets') {
     if (entry.buckets === undefined) return missing;
     // Keys as written ("0.25", "+Inf"): the engine reads the bounds.
-    const groups = Object.entries(entry.buckets)
-      .map(([key, v]) => ({ key, samples: inRange(v) }))
-      .filter((g) => g.samples.length > 0);
-    return groups.length === 0 ? nothing : { kind: 'groups', groups };
+    const read = Object.entries(entry.buckets)
+      .map(([key, v]) => ({ value: v, group: { key, samples: inRange(v) } }))
+      .filter((r) => r.group.samples.length > 0);
+    if (read.length === 0) return nothing;
+    return { kind: 'groups', groups: read.map((r) => r.group), ...timing(read.map((r) => r.value)) };
   }
   const value = entry[part];
   if (value === undefined) return missing;
   const samples = inRange(value);
-  return samples.length === 0 ? nothing : { kind: 'samples', samples };
+  return samples.length === 0 ? nothing : { kind: 'samples', samples, ...timing([value]) };
 }

@@ -18,6 +18,7 @@
  *   - an array of `[time, value]` pairs: time in unix seconds (or milliseconds: values past 1e11);
  *   - an array of objects: time and value read from `time_field` (default `time`; seconds, milliseconds or an
  *     ISO 8601 date) and `value_field` (default `value`); without a time field, spread as above.
+ * An answer with any value placed rather than timed says `timed: false` (no degraded time is read from it).
  * `null` values are skipped; NaN and infinite values are dropped. Timed samples are kept as the API returns
  * them (not cut to the window: the API was asked for it through `{{start}}`/`{{end}}`).
  *
@@ -94,6 +95,11 @@ type Item = Timed | 'skip' | string;
 /** Untimed values are spread one a minute, the newest at the end (as the file provider reads plain numbers). */
 function spread(items: readonly Timed[], endS: number): Array<[number, number]> {
   return items.map(({ t, v }, i) => [t ?? endS - (items.length - 1 - i) * 60, v]);
+}
+
+/** `{ timed: false }` when spread gave any value its time: the answer's times then say nothing of when. */
+function timing(items: readonly Timed[]): { timed?: false } {
+  return items.every((item) => item.t !== undefined) ? {} : { timed: false };
 }
 
 function describe(value: unknown): string {
@@ -179,7 +185,7 @@ export function createHttpJsonProvider(
         cause: `${label}: select ${config.select} matched ${items.length === 0 ? 'only nulls' : 'only NaN or infinite values'}`,
       };
     }
-    return { kind: 'samples', samples };
+    return { kind: 'samples', samples, ...timing(items) };
   }
 
   /** Grouped by `groupBy`: every matched node is an object carrying its group's key in that field. */
@@ -215,7 +221,7 @@ export function createHttpJsonProvider(
       points: spread(items, endS),
     }));
     const result = toGroups(series, groupBy);
-    if (result.kind !== 'no_data') return result;
+    if (result.kind !== 'no_data') return { ...result, ...timing([...byKey.values()].flat()) };
     return {
       kind: 'no_data',
       cause: `${label}: select ${config.select} matched ${byKey.size === 0 ? 'only nulls' : 'only NaN or infinite values'}`,

@@ -1,7 +1,7 @@
 import { isMap, isSeq, type YAMLMap } from 'yaml';
 import { fail } from './errors.js';
 import { scalarSpan } from './scalar.js';
-import { lineOf, refuseEither, type Span } from './span.js';
+import { lineColumn, lineOf, refuseEither, type Span } from './span.js';
 import { isDigest } from './version.js';
 import { mapGet, parseYaml, scalarString, selectDocs } from './yaml-doc.js';
 
@@ -14,12 +14,43 @@ export function kustomizeEntry(text: string, name: string): YAMLMap {
   const entries = lists.flatMap((list) =>
     list.items.filter((item): item is YAMLMap => isMap(item) && scalarString(mapGet(item, 'name')) === name),
   );
-  if (entries.length === 0) fail('no images entry has that name');
+  if (entries.length === 0) {
+    const renamed = lists.flatMap((list) =>
+      list.items.filter(
+        (item): item is YAMLMap => isMap(item) && scalarString(mapGet(item, 'newName')) === name,
+      ),
+    );
+    if (renamed.length > 0) fail(newNameGiven(text, renamed));
+    fail('no images entry has that name');
+  }
   if (entries.length > 1) {
     const lines = entries.map((e) => (e.range ? lineOf(text, e.range[0]) : '?'));
     fail(`${entries.length} images entries have that name (lines ${lines.join(', ')})`);
   }
   return entries[0]!;
+}
+
+/**
+ * The locator names an entry by the image it becomes (its `newName`) rather than the image it
+ * replaces (its `name`, which kustomize matches in the manifests): say which name to use.
+ */
+function newNameGiven(text: string, entries: YAMLMap[]): string {
+  const found = entries.map((entry) => {
+    const value = mapGet(entry, 'newName');
+    const at = value?.range ? lineColumn(text, value.range[0]) : undefined;
+    return { name: scalarString(mapGet(entry, 'name')), where: at ? ` (${at.line}:${at.column})` : '' };
+  });
+  const which = found
+    .map(
+      (f) =>
+        `${f.name === undefined ? 'an entry with no name' : `the entry named ${JSON.stringify(f.name)}`}${f.where}`,
+    )
+    .join(' and ');
+  const use = found.flatMap((f) => (f.name === undefined ? [] : [`kustomize_image: ${f.name}`]));
+  return (
+    `no images entry has that name; found it as the newName of ${which}: kustomize_image takes an entry's ` +
+    `name (the image the manifests use), not its newName${use.length > 0 ? `: use ${use.join(' or ')}` : ''}`
+  );
 }
 
 /** The field a kustomize_image locator reads: `field`, or the one of newTag and digest the entry sets. */

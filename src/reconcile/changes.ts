@@ -1,16 +1,19 @@
 import type { ServicePolicy } from '../config/policy.js';
 import type { FileChange } from '../gitops/store.js';
-import { addLock, LOCK_FILE } from '../history/locks.js';
+import { addLock, findLock, lockFileOf, lockFilesOf } from '../history/locks.js';
 import { describeHold, holdVersion } from '../holds/index.js';
 import { restorePin, writePin } from '../pins/index.js';
 import { ReconcileError } from './ports.js';
 
-/** The files a service's reconciliation reads: the pin, the locks, the kill switch, the holds. */
+/**
+ * The files a service's reconciliation reads: the pin, the locks (its own lock file and the
+ * legacy one), the kill switch, the holds.
+ */
 export function filesOf(service: ServicePolicy): string[] {
   return [
     ...new Set([
       service.pin!.file,
-      LOCK_FILE,
+      ...lockFilesOf(service.name),
       ...(service.onRollback.killSwitch ? [service.onRollback.killSwitch.file] : []),
       ...service.onRollback.hold.map((h) => h.file),
     ]),
@@ -18,7 +21,9 @@ export function filesOf(service: ServicePolicy): string[] {
 }
 
 /**
- * Pure: every file the rollback commit changes: the pin, the lock, the holds, the kill switch.
+ * Pure: every file the rollback commit changes: the pin, the lock (in the service's own lock file,
+ * so that rollbacks and proposals of different services never change one file; none where the
+ * version is locked already, there or in the legacy file), the holds, the kill switch.
  * `stableText` is the pin file's text at the commit that pinned `r.to`: the pin goes back as it was
  * deployed, its digest, tag and image name together (restorePin). Null (or not given) when that
  * commit is not in the history read: the version alone is written, and a digest beside it is refused.
@@ -41,14 +46,15 @@ export function rollbackChanges(
   };
   const pin = service.pin!;
   edit(pin.file, 'pin', (text) => restorePin(text!, stableText ?? null, pin.locator, pin.file, r.to));
-  if (service.onRollback.lockCandidate) {
+  if (service.onRollback.lockCandidate && !findLock(files, service.name, r.from)) {
     const lock = {
       version: r.from,
       reason: r.reason,
       locked_at: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
       rollback_id: r.id,
     };
-    edit(LOCK_FILE, 'lock', (text) => addLock(text, service.name, lock));
+    const file = lockFileOf(service.name);
+    edit(file, 'lock', (text) => addLock(text, service.name, lock, file));
   }
   // Same commit: the image bots must not push the locked version straight back.
   for (const hold of service.onRollback.hold) {

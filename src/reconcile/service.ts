@@ -1,5 +1,5 @@
 import type { ServicePolicy } from '../config/policy.js';
-import { parseLocks, LOCK_FILE } from '../history/locks.js';
+import { locksIn } from '../history/locks.js';
 import { type PinState, pinState } from '../history/pin-state.js';
 import type { Snapshot } from '../gitops/store.js';
 import { isValidVersion, readPin } from '../pins/index.js';
@@ -13,9 +13,6 @@ import { phaseOf } from './phase.js';
 import { plannedReport } from './planned.js';
 import { type Ports, ReconcileError, type RunContext } from './ports.js';
 import { untilLanded } from './retry.js';
-
-/** How long a version must have stayed pinned to be a stable, unless nothing else is left. */
-export const MIN_STABLE_AGE_S = 5 * 60;
 
 /** One service's reconciliation: its report, and whether a watch has anything left to do for it. */
 export interface Reconciled {
@@ -49,11 +46,11 @@ export function stateOf(
     locator: pin.locator,
     candidate,
     history: snap.history,
-    locks: parseLocks(snap.files.get(LOCK_FILE) ?? null),
+    locks: locksIn(snap.files, [service.name]),
     fixedStable: service.stable === 'auto' ? undefined : service.stable,
     complete: snap.history.length < historyLimit,
     // A version replaced within minutes never really ran (a sync takes that long): no stable.
-    minStableSeconds: MIN_STABLE_AGE_S,
+    minStableSeconds: service.minStableAgeMs / 1000,
   });
 }
 

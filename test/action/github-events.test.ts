@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseLocks } from '../../src/history/locks.js';
+import { lockFileOf, parseLocks } from '../../src/history/locks.js';
 import type { Report } from '../../src/report.js';
 import type { ActionRun } from '../support/action.js';
 import { eventPayload } from '../support/fake-github/payloads.js';
@@ -85,7 +85,7 @@ describe('repository_dispatch', () => {
   });
 });
 
-/** A lock of another rollback that must survive the unlock. */
+/** A lock of another rollback, in the legacy single lock file, that must survive the unlock. */
 const OTHER_LOCKS = `# Versions pinback rolled back. \`pinback check\` fails a pin that names one of them.
 # To unlock a version, delete its entry here by pull request, like any GitOps change.
 billing-api:
@@ -130,13 +130,16 @@ describe('issues closed on a pinback incident, after a rollback', () => {
     ]);
   });
 
-  it("removes that version's lock entry and nothing else", async () => {
+  it("removes that version's lock entry from the service's own file, and nothing else", async () => {
+    const own = lockFileOf('support-agent');
     expect((await s.git('rev-parse', 'refs/heads/main')).trim()).toBe(rollback);
-    expect(await s.git('diff', '--name-only', 'main', branch())).toBe(`${LOCKS}\n`);
-    const before = parseLocks(await s.git('show', `main:${LOCKS}`));
+    expect(await s.git('diff', '--name-only', 'main', branch())).toBe(`${own}\n`);
+    const before = parseLocks(await s.git('show', `main:${own}`));
     expect(before.get('support-agent')?.map((l) => l.version)).toEqual([CANDIDATE]);
-    const after = await s.git('show', `${branch()}:${LOCKS}`);
-    expect(after).toBe(OTHER_LOCKS);
+    expect(parseLocks(await s.git('show', `${branch()}:${own}`)).size).toBe(0);
+    // The legacy file, with the other rollback's lock, is untouched on main and on the branch.
+    expect(await s.git('show', `main:${LOCKS}`)).toBe(OTHER_LOCKS);
+    expect(await s.git('show', `${branch()}:${LOCKS}`)).toBe(OTHER_LOCKS);
     expect(await s.git('show', `${branch()}:${PIN}`)).toContain(`newTag: ${STABLE}`);
   });
 });

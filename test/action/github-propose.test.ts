@@ -1,5 +1,6 @@
 import { Octokit } from '@octokit/rest';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { lockFileOf } from '../../src/history/locks.js';
 import type { Report } from '../../src/report.js';
 import type { ActionRun } from '../support/action.js';
 import { eventPayload } from '../support/fake-github/payloads.js';
@@ -7,7 +8,6 @@ import {
   idOf,
   issueUrl,
   kustomization,
-  LOCKS,
   PIN,
   STABLE,
   type Scenario,
@@ -95,9 +95,11 @@ describe('a service in mode propose', () => {
       expect(await s.git('show', `main:${PIN}`)).toBe(kustomization(STABLE));
     });
 
-    it("changes main by exactly the rollback commit's changes: the pin and the lock file", async () => {
+    it("changes main by exactly the rollback commit's changes: the pin and the service's lock file", async () => {
       const rollback = run.outputs.commit!;
-      expect(await s.git('diff', '--name-only', s.pinCommit, 'main')).toBe(`${LOCKS}\n${PIN}\n`);
+      expect(await s.git('diff', '--name-only', s.pinCommit, 'main')).toBe(
+        `${lockFileOf('support-agent')}\n${PIN}\n`,
+      );
       expect(await s.git('diff', s.pinCommit, 'main')).toBe(await s.git('diff', `${rollback}^`, rollback));
     });
   });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseLocks } from '../../src/history/locks.js';
+import { lockFileOf, parseLocks } from '../../src/history/locks.js';
 import type { Report } from '../../src/report.js';
 import type { ActionRun } from '../support/action.js';
 import { eventPayload } from '../support/fake-github/payloads.js';
@@ -7,7 +7,6 @@ import {
   CANDIDATE,
   idOf,
   issueUrl,
-  LOCKS,
   PIN,
   STABLE,
   type Scenario,
@@ -68,9 +67,10 @@ describe('the Action on schedule, when the freshly pinned version breaches its p
     );
   });
 
-  it('changes the pin and adds the lock file, nothing else', async () => {
-    expect(await s.git('diff', '--name-status', s.pinCommit, sha)).toBe(`A\t${LOCKS}\nM\t${PIN}\n`);
-    const locks = parseLocks(await s.git('show', `${sha}:${LOCKS}`));
+  it("changes the pin and adds the service's own lock file, nothing else", async () => {
+    const file = lockFileOf('support-agent');
+    expect(await s.git('diff', '--name-status', s.pinCommit, sha)).toBe(`A\t${file}\nM\t${PIN}\n`);
+    const locks = parseLocks(await s.git('show', `${sha}:${file}`));
     expect(locks.get('support-agent')).toEqual([
       expect.objectContaining({ version: CANDIDATE, reason: 'error_spike', rollback_id: idOf(s) }),
     ]);

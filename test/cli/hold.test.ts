@@ -90,7 +90,7 @@ describe('a Flux-automated pin', () => {
     });
     const changed = env.repo.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n').sort();
     expect(changed).toEqual([
-      '.pinback/locks.yaml',
+      '.pinback/locks/podinfo.yaml',
       'apps/podinfo/deployment.yaml',
       'clusters/prod/image-automation.yaml',
     ]);

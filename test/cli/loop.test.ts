@@ -73,7 +73,7 @@ describe('seed scenario 1: a canary breaching error rate and tool failures', () 
       to: '2.3.3',
     });
     expect(env.repo.read(PIN)).toBe(kustomization('2.3.3'));
-    expect(env.repo.read('.pinback/locks.yaml')).toContain('version: "2.4.0"');
+    expect(env.repo.read('.pinback/locks/support-agent.yaml')).toContain('version: "2.4.0"');
   });
 });
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -167,9 +167,16 @@ describe('pinback run on a GitOps repo', () => {
     expect(froms.sort()).toEqual(['1.5.0', '3.2.0', '6.6.0', 'v1.1.0']);
   });
 
-  it('locks each rolled-back candidate in .pinback/locks.yaml', () => {
-    const locks = env.repo.read('.pinback/locks.yaml');
-    for (const v of ['v1.1.0', '1.5.0', '3.2.0', '6.6.0']) expect(locks).toContain(`version: "${v}"`);
+  it("locks each rolled-back candidate in its service's own file, .pinback/locks/<service>.yaml", () => {
+    for (const [s, v] of [
+      ['kz', 'v1.1.0'],
+      ['setter', '1.5.0'],
+      ['values', '3.2.0'],
+      ['helm', '6.6.0'],
+    ]) {
+      expect(env.repo.read(`.pinback/locks/${s}.yaml`)).toContain(`${s}:\n  - version: "${v}"`);
+    }
+    expect(existsSync(join(env.repo.dir, '.pinback/locks.yaml'))).toBe(false);
   });
 
   it('makes no commit when run again with the same metrics', async () => {
@@ -203,7 +210,7 @@ describe('pinback run on a GitOps repo', () => {
     const r = await runCli(['check', '-c', env.policy, '--gitops', repinned.dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('apps/kz/kustomization.yaml:4:13: kz pins v1.1.0, which pinback locked');
-    expect(r.stderr).toContain('.pinback/locks.yaml');
+    expect(r.stderr).toContain('deleting its entry from .pinback/locks/kz.yaml in a pull request');
   });
 });
 

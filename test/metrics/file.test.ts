@@ -34,8 +34,10 @@ function causeOf(result: MetricResult): string {
 }
 
 describe('file provider: plain values', () => {
-  it.each<[string, unknown, Partial<MetricQuery>, Array<{ t: number; v: number }>]>([
-    ['a number is one sample at the end', 0.05, {}, [{ t: END_S, v: 0.05 }]],
+  // Values without times of their own say so (`timed: false`): their times say nothing of when.
+  const untimed = { timed: false } as const;
+  it.each<[string, unknown, Partial<MetricQuery>, Array<{ t: number; v: number }>, { timed?: false }]>([
+    ['a number is one sample at the end', 0.05, {}, [{ t: END_S, v: 0.05 }], untimed],
     [
       'an array of numbers is spread over the window, the last at the end',
       [1, 2, 3],
@@ -45,6 +47,7 @@ describe('file provider: plain values', () => {
         { t: END_S - 200, v: 2 },
         { t: END_S, v: 3 },
       ],
+      untimed,
     ],
     [
       'an array of numbers keeps that meaning whatever the start',
@@ -54,6 +57,7 @@ describe('file provider: plain values', () => {
         { t: END_S - 300, v: 1 },
         { t: END_S, v: 2 },
       ],
+      untimed,
     ],
     [
       '[t, v] pairs are kept when end - window < t <= end, oldest first',
@@ -68,6 +72,7 @@ describe('file provider: plain values', () => {
         { t: END_S - 540, v: 2 },
         { t: END_S, v: 3 },
       ],
+      {},
     ],
     [
       '[t, v] pairs are kept when start < t <= end, a start before the window included',
@@ -81,9 +86,14 @@ describe('file provider: plain values', () => {
         { t: END_S - 1740, v: 2 },
         { t: END_S, v: 3 },
       ],
+      {},
     ],
-  ])('%s', async (_name, value, query, samples) => {
-    expect(await ask(metricsFile({ error_rate: value }), query)).toEqual({ kind: 'samples', samples });
+  ])('%s', async (_name, value, query, samples, timing) => {
+    expect(await ask(metricsFile({ error_rate: value }), query)).toStrictEqual({
+      kind: 'samples',
+      samples,
+      ...timing,
+    });
   });
 
   it('reads NaN and Infinity written as bare tokens; the engine decides what they mean', async () => {
@@ -131,6 +141,21 @@ describe('file provider: parts of count-aware triggers', () => {
   it('spaces plain numbers of a part one step apart, the newest at the end (counts are per step)', async () => {
     const result = await ask(metricsFile(counts), { trigger: 'errors', part: 'bad', stepMs: 60_000 });
     expect(result.kind === 'samples' && result.samples.map((s) => s.t)).toEqual([END_S - 60, END_S]);
+  });
+
+  it.each<[string, unknown, MetricQuery['part'], boolean]>([
+    ['plain numbers of a part', { bad: [1, 2], total: [100, 200] }, 'bad', false],
+    ['[t, v] pairs of a part', { bad: [[END_S, 1]], total: [[END_S, 100]] }, 'bad', true],
+    ['buckets of plain numbers', { buckets: { '0.5': [1, 2], '+Inf': [3, 4] } }, 'buckets', false],
+    ['buckets of [t, v] pairs', { buckets: { '0.5': [[END_S, 1]], '+Inf': [[END_S, 3]] } }, 'buckets', true],
+    ['buckets, one of plain numbers', { buckets: { '0.5': [[END_S, 1]], '+Inf': [3] } }, 'buckets', false],
+  ])('says whether %s carry their own times (timed: false when not)', async (_name, value, part, timed) => {
+    const groupBy = part === 'buckets' ? 'le' : undefined;
+    const result = await ask(metricsFile({ t: value }), { trigger: 't', part, groupBy });
+    expect(result.kind).toBe(part === 'buckets' ? 'groups' : 'samples');
+    if (result.kind === 'no_data') return;
+    if (timed) expect(result).not.toHaveProperty('timed');
+    else expect(result.timed).toBe(false);
   });
 
   it('answers the buckets part as one group per bucket, keyed as written, each cut to the range', async () => {

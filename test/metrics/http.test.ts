@@ -96,9 +96,11 @@ describe('http provider', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it.each<[string, unknown, string, Array<{ t: number; v: number }>]>([
-    ['a number', { data: { value: 0.05 } }, '$.data.value', [{ t: END_S, v: 0.05 }]],
-    ['a numeric string', { data: { value: '0.05' } }, '$.data.value', [{ t: END_S, v: 0.05 }]],
+  // Values without a time of their own are placed by position, and the answer says so.
+  const untimed = { timed: false } as const;
+  it.each<[string, unknown, string, Array<{ t: number; v: number }>, { timed?: false }?]>([
+    ['a number', { data: { value: 0.05 } }, '$.data.value', [{ t: END_S, v: 0.05 }], untimed],
+    ['a numeric string', { data: { value: '0.05' } }, '$.data.value', [{ t: END_S, v: 0.05 }], untimed],
     [
       'an array of numbers, one a minute up to the end',
       { data: { values: [1, 2, 3] } },
@@ -108,6 +110,7 @@ describe('http provider', () => {
         { t: END_S - 60, v: 2 },
         { t: END_S, v: 3 },
       ],
+      untimed,
     ],
     [
       'several matches that are numbers',
@@ -117,6 +120,7 @@ describe('http provider', () => {
         { t: END_S - 60, v: 1 },
         { t: END_S, v: 2 },
       ],
+      untimed,
     ],
     [
       '[seconds, value] pairs, sorted oldest first',
@@ -157,11 +161,12 @@ describe('http provider', () => {
         { t: END_S - 60, v: 0.1 },
         { t: END_S, v: 0.2 },
       ],
+      untimed,
     ],
-  ])('reads %s', async (_name, body, select, samples) => {
+  ])('reads %s', async (_name, body, select, samples, timing = {}) => {
     server.answer(json(200, body));
     const result = await provider({ select }).query(metricQuery({ end: END }));
-    expect(result).toEqual({ kind: 'samples', samples });
+    expect(result).toStrictEqual({ kind: 'samples', samples, ...timing });
   });
 
   it('reads objects through configured time_field and value_field', async () => {
@@ -202,6 +207,7 @@ describe('http provider', () => {
         { key: '+Inf', samples: [{ t: END_S - 60, v: 9 }] },
       ],
     });
+    expect(result).not.toHaveProperty('timed');
   });
 
   it('spreads untimed objects of each group one a minute up to the end', async () => {
@@ -229,6 +235,7 @@ describe('http provider', () => {
         },
         { key: 'slow', samples: [{ t: END_S, v: 7 }] },
       ],
+      timed: false,
     });
   });
 
@@ -299,7 +306,7 @@ describe('http provider', () => {
   it('retries a 5xx and reads the answer that follows', async () => {
     server.answer(text(503, 'warming up'), json(200, { data: { value: 1 } }));
     const result = await provider({}).query(metricQuery({ end: END }));
-    expect(result).toEqual({ kind: 'samples', samples: [{ t: END_S, v: 1 }] });
+    expect(result).toEqual({ kind: 'samples', samples: [{ t: END_S, v: 1 }], timed: false });
     expect(server.requests).toHaveLength(2);
   });
 
@@ -438,7 +445,7 @@ describe.skipIf(!haveOpenssl())('http provider over TLS with a self-signed certi
     const p = createHttpJsonProvider({ type: 'http', url: `${base}/m`, select: '$.data.value', ca: caFile });
     const result = await p.query(metricQuery({ end: END }));
     await p.close();
-    expect(result).toEqual({ kind: 'samples', samples: [{ t: END_S, v: 0.5 }] });
+    expect(result).toEqual({ kind: 'samples', samples: [{ t: END_S, v: 0.5 }], timed: false });
   });
 
   it('accepts any certificate with insecure_skip_verify', async () => {
@@ -450,6 +457,6 @@ describe.skipIf(!haveOpenssl())('http provider over TLS with a self-signed certi
     });
     const result = await p.query(metricQuery({ end: END }));
     await p.close();
-    expect(result).toEqual({ kind: 'samples', samples: [{ t: END_S, v: 0.5 }] });
+    expect(result).toEqual({ kind: 'samples', samples: [{ t: END_S, v: 0.5 }], timed: false });
   });
 });

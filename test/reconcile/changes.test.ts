@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/config/load.js';
-import { LOCK_FILE } from '../../src/history/locks.js';
+import { lockFileOf } from '../../src/history/locks.js';
 import { PinError, stableTextIn } from '../../src/pins/index.js';
 import { rollbackChanges } from '../../src/reconcile/changes.js';
 import { lineDiff, lines } from '../support/line-diff.js';
@@ -52,7 +52,7 @@ describe('rollbackChanges', () => {
     expect(changes.find((c) => c.path === PIN)?.content).toBe(stable);
     expect(lineDiff(candidate, stable).removed).toHaveLength(3);
     // The lock still names the candidate's version.
-    expect(changes.find((c) => c.path === LOCK_FILE)?.content).toContain('v0.10.6');
+    expect(changes.find((c) => c.path === lockFileOf('frontend'))?.content).toContain('v0.10.6');
   });
 
   it('takes the stable text from the history as the reconciler reads it (newest first)', () => {
