@@ -12,6 +12,16 @@ export type EventPlan =
     }
   | { kind: 'unlock'; trigger: string; issue: number; rollbackId: string }
   | { kind: 'gate'; trigger: string }
+  /** A rollback proposal's pull request was merged (applied) or closed without merging (declined). */
+  | {
+      kind: 'proposal_closed';
+      trigger: string;
+      service: string;
+      rollbackId: string;
+      pullRequest: string;
+      merged: boolean;
+      mergeCommit: string | undefined;
+    }
   | { kind: 'ignore'; message: string };
 
 // zod's own words for an absent key ("expected string, received undefined") say less than this.
@@ -106,12 +116,39 @@ export function planFor(
       return { kind: 'unlock', trigger: 'issues closed', issue: issue.number, rollbackId: id };
     }
     case 'pull_request':
-    case 'pull_request_target':
-      return { kind: 'gate', trigger: event };
+    case 'pull_request_target': {
+      const closed = proposalClosed(event, payload);
+      return closed ?? { kind: 'gate', trigger: event };
+    }
     default:
       return {
         kind: 'ignore',
         message: `pinback does not act on ${event} events: use schedule, workflow_dispatch, workflow_run, repository_dispatch or issues (closed)`,
       };
   }
+}
+
+/** pinback's proposal branches: `pinback/rollback-<service>-<rollback id>`. */
+const PROPOSAL_BRANCH = /^pinback\/rollback-([A-Za-z0-9][A-Za-z0-9_.-]*)-([0-9a-f]{16})$/;
+
+/** A closed pull request of a rollback proposal: its incident records how it ended. */
+function proposalClosed(event: string, payload: Record<string, unknown>): EventPlan | undefined {
+  if (payload.action !== 'closed') return undefined;
+  const pr = (payload.pull_request ?? {}) as {
+    html_url?: string;
+    merged?: boolean;
+    merge_commit_sha?: string | null;
+    head?: { ref?: string };
+  };
+  const m = PROPOSAL_BRANCH.exec(pr.head?.ref ?? '');
+  if (!m || typeof pr.html_url !== 'string') return undefined;
+  return {
+    kind: 'proposal_closed',
+    trigger: `${event} closed`,
+    service: m[1]!,
+    rollbackId: m[2]!,
+    pullRequest: pr.html_url,
+    merged: pr.merged === true,
+    mergeCommit: pr.merged === true ? (pr.merge_commit_sha ?? undefined) : undefined,
+  };
 }

@@ -24,6 +24,7 @@ import type { Ports } from '../reconcile/ports.js';
 import { blindness, blindnessWarnings, type Report } from '../report.js';
 import { proposeUnlock } from '../reconcile/unlock.js';
 import { EventError, planFor } from './event.js';
+import { proposalClosedUpdate } from './proposal-closed.js';
 import { maskPolicySecrets } from './secrets.js';
 import { InputError, readSettings, type Settings } from './settings.js';
 import { overallDecision, summaryMarkdown } from './summary.js';
@@ -82,7 +83,7 @@ export async function runAction(ctx: ActionContext): Promise<string | undefined>
   let policy: Policy;
   try {
     // Metrics sources are checked only where metrics will be read: a gate or an unlock reads none.
-    const readsMetrics = plan.kind !== 'gate' && plan.kind !== 'unlock';
+    const readsMetrics = plan.kind === 'reconcile';
     policy = await loadPolicy(
       resolve(ctx.workspace, settings.config),
       ctx.env,
@@ -188,6 +189,20 @@ export async function runAction(ctx: ActionContext): Promise<string | undefined>
             note: (id, service, line) => sinkFor(service).note(id, service, line),
             update: (id, service, u) => sinkFor(service).update(id, service, u),
           };
+    if (plan.kind === 'proposal_closed') {
+      // The pull request's ending is the observation: the incident records it, once.
+      ctx.setOutput('decision', 'none');
+      ctx.setOutput('rolled-back', 'false');
+      if (!incidents || !policy.services.some((x) => x.name === plan.service)) {
+        ctx.log.info(`${plan.trigger}: no incident to update for ${plan.service}`);
+        return undefined;
+      }
+      const { where } = await incidents.update(plan.rollbackId, plan.service, proposalClosedUpdate(plan));
+      ctx.log.info(
+        `${plan.service}: proposal ${plan.merged ? 'merged' : 'closed without merging'}${where ? `; incident ${where}` : ''}`,
+      );
+      return undefined;
+    }
     const runUrl =
       env.GITHUB_RUN_ID && workflowRepo
         ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${workflowRepo}/actions/runs/${env.GITHUB_RUN_ID}`

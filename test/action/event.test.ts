@@ -72,6 +72,48 @@ describe('planFor', () => {
       { kind: 'ignore' },
     ],
     ['a pull request is gated', 'pull_request', {}, [], { kind: 'gate' }],
+    [
+      "a merged rollback proposal's pull request is recorded on its incident",
+      'pull_request',
+      {
+        action: 'closed',
+        pull_request: {
+          html_url: 'https://github.com/acme/gitops/pull/3',
+          merged: true,
+          merge_commit_sha: 'abc',
+          head: { ref: 'pinback/rollback-support-agent-0123456789abcdef' },
+        },
+      },
+      [],
+      {
+        kind: 'proposal_closed',
+        service: 'support-agent',
+        rollbackId: '0123456789abcdef',
+        merged: true,
+        mergeCommit: 'abc',
+      },
+    ],
+    [
+      'a rollback proposal closed unmerged is recorded as declined',
+      'pull_request',
+      {
+        action: 'closed',
+        pull_request: {
+          html_url: 'u',
+          merged: false,
+          head: { ref: 'pinback/rollback-web-0123456789abcdef' },
+        },
+      },
+      [],
+      { kind: 'proposal_closed', service: 'web', merged: false },
+    ],
+    [
+      'another closed pull request is gated as before',
+      'pull_request',
+      { action: 'closed', pull_request: { html_url: 'u', merged: true, head: { ref: 'renovate/x' } } },
+      [],
+      { kind: 'gate' },
+    ],
     ['any other event is ignored', 'push', {}, [], { kind: 'ignore' }],
   ] as const)('%s', (_name, event, payload, services, expected) => {
     expect(planFor(event, payload as Record<string, unknown>, [...services], false)).toMatchObject(expected);

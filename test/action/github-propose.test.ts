@@ -90,6 +90,27 @@ describe('a service in mode propose', () => {
       merged = data.sha;
     });
 
+    it('records the merge on the incident when the pull request closes merged, once', async () => {
+      const closed = () =>
+        eventPayload('pull_request', {
+          repo: 'acme/app',
+          action: 'closed',
+          pull_request: {
+            html_url: 'https://github.com/acme/gitops/pull/1',
+            merged: true,
+            merge_commit_sha: merged,
+            head: { ref: branch },
+          },
+        });
+      const first = await s.run('pull_request', closed());
+      expect(first.code).toBe(0);
+      await s.run('pull_request', closed());
+      const incident = s.fake.issues('acme/app')[0]!;
+      const applied = incident.comments.filter((c) => c.body.includes('## Applied by merging the proposal'));
+      expect(applied).toHaveLength(1);
+      expect(applied[0]!.body).toContain(`merge commit \`${merged.slice(0, 12)}\``);
+    });
+
     it('sets the pin on main to the stable version', async () => {
       expect((await s.git('rev-parse', 'refs/heads/main')).trim()).toBe(merged);
       expect(await s.git('show', `main:${PIN}`)).toBe(kustomization(STABLE));

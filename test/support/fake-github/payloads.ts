@@ -7,8 +7,9 @@ import { packageFile } from './openapi.js';
  * the real webhook examples GitHub's community maintains (@octokit/webhooks-examples).
  */
 
-type Example<N extends 'workflow_run' | 'repository_dispatch' | 'issues' | 'workflow_dispatch'> =
-  WebhookDefinition<N>['examples'][number];
+type Example<
+  N extends 'workflow_run' | 'repository_dispatch' | 'issues' | 'workflow_dispatch' | 'pull_request',
+> = WebhookDefinition<N>['examples'][number];
 
 export interface SchedulePayload {
   schedule: string;
@@ -22,6 +23,7 @@ export interface EventPayloads {
   workflow_run: Example<'workflow_run'>;
   repository_dispatch: Example<'repository_dispatch'>;
   issues: Example<'issues'>;
+  pull_request: Example<'pull_request'>;
 }
 
 export type EventName = keyof EventPayloads;
