@@ -25,7 +25,7 @@ import { blindness, blindnessWarnings, type Report } from '../report.js';
 import { proposeUnlock } from '../reconcile/unlock.js';
 import { EventError, planFor } from './event.js';
 import { proposalClosedUpdate } from './proposal-closed.js';
-import { maskPolicySecrets } from './secrets.js';
+import { ActionSecrets, guardedContext, maskPolicySecrets, scrubError } from './secrets.js';
 import { InputError, readSettings, type Settings } from './settings.js';
 import { overallDecision, summaryMarkdown } from './summary.js';
 
@@ -56,7 +56,22 @@ export interface ActionContext {
 const AUTHOR = { name: 'pinback', email: 'pinback@users.noreply.github.com' };
 
 /** Runs one Action invocation; returns the failure message, or undefined when the step passes. */
-export async function runAction(ctx: ActionContext): Promise<string | undefined> {
+/**
+ * One Action run. Everything it logs, outputs or returns passes through a scrubber of the secrets
+ * it learns (the token, the policy's credentials): an API error that echoes a token prints nothing
+ * of it.
+ */
+export async function runAction(raw: ActionContext): Promise<string | undefined> {
+  const secrets = new ActionSecrets();
+  try {
+    const failure = await runGuarded(guardedContext(raw, secrets));
+    return failure === undefined ? undefined : secrets.scrub(failure);
+  } catch (e) {
+    throw scrubError(e, secrets.scrub);
+  }
+}
+
+async function runGuarded(ctx: ActionContext): Promise<string | undefined> {
   let settings: Settings;
   try {
     settings = readSettings(ctx.input, parseDuration);
@@ -125,10 +140,14 @@ export async function runAction(ctx: ActionContext): Promise<string | undefined>
     where.kind === 'github'
       ? openGitHubStore({ octokit: github(), repo: where.repo, branch, graphqlUrl: env.GITHUB_GRAPHQL_URL })
       : where.kind === 'remote'
-        ? await openGitStore({ target: where.url, branch })
+        ? await openGitStore({ target: where.url, branch, onWarning: ctx.log.warning })
         : plan.kind === 'gate'
           ? workTreeStore(resolve(ctx.workspace, where.path))
-          : await openGitStore({ target: resolve(ctx.workspace, where.path), branch });
+          : await openGitStore({
+              target: resolve(ctx.workspace, where.path),
+              branch,
+              onWarning: ctx.log.warning,
+            });
 
   try {
     if (plan.kind === 'gate') {

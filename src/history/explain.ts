@@ -1,5 +1,6 @@
 import { describeLimit } from '../policy/limit.js';
 import type { Decision, Evidence } from '../policy/types.js';
+import { commitCause } from '../redact.js';
 import { evidenceTerm, num, type ReportEvidence } from '../report.js';
 import type { AuditRecord } from './trailers.js';
 
@@ -30,9 +31,11 @@ export function explain(decision: Decision): string {
       const sustained = e.sustained ? ` (sustained ${e.sustained.observed} samples)` : '';
       return `${e.trigger} ${num(e.value)} ${e.comparator} ${limit}${base}${sustained}`;
     });
+  // A commit stays in the repository's history for good: the provider and what went wrong, never
+  // the backend's own words (they may echo a credential).
   const noData = decision.evidence
     .filter((e) => e.noData !== null)
-    .map((e) => `${e.trigger}: no data (${e.noData})`);
+    .map((e) => `${e.trigger}: no data (${commitCause(e.noData!)})`);
   return `${[...lines, ...noData].join('; ')}.`;
 }
 

@@ -24,6 +24,8 @@ import {
   type HttpOutcome,
   type ProviderHttpOptions,
 } from './http-client.js';
+import { type Scrub, scrubber, serverSaid } from '../redact.js';
+import { providerSecrets, scrubbed } from './credentials.js';
 import type { MetricQuery, MetricResult, MetricsProvider } from './provider.js';
 import { defaultStepMs, rangeOf, rangeProblem } from './range.js';
 import { type RawSeries, snippet, toGroups, toSingleSeries } from './series.js';
@@ -117,7 +119,9 @@ export function createDatadogProvider(
 ): DatadogProvider {
   const base = datadogBaseUrl(config);
   const label = `datadog ${describeUrl(base)}`;
-  const http = providerClient(config, label, options);
+  const secrets = providerSecrets(config);
+  const scrub: Scrub = scrubber(secrets);
+  const http = providerClient(config, label, options, secrets);
 
   function interpret(outcome: HttpOutcome, q: MetricQuery, query: string): MetricResult {
     if (outcome.kind === 'failure') return { kind: 'no_data', cause: outcome.cause };
@@ -127,22 +131,28 @@ export function createDatadogProvider(
       const errors =
         isRecord(json) && Array.isArray(json.errors)
           ? `datadog errors: ${json.errors.map(String).join('; ')}`
-          : '';
+          : outcome.body;
       const hint =
         outcome.status === 401 || outcome.status === 403 ? ' (check api_key, app_key and site)' : '';
       return {
         kind: 'no_data',
-        cause: `${label}: HTTP ${outcome.status} ${outcome.statusText}${after}${hint}: ${errors || snippet(outcome.body)}`,
+        cause: `${label}: HTTP ${outcome.status} ${outcome.statusText}${after}${hint}${serverSaid(errors, scrub)}`,
       };
     }
     if (!isRecord(json)) {
-      return { kind: 'no_data', cause: `${label}: the answer is not JSON: ${snippet(outcome.body)}` };
+      return { kind: 'no_data', cause: `${label}: the answer is not JSON${serverSaid(outcome.body, scrub)}` };
     }
     if (json.status === 'error' || (typeof json.error === 'string' && json.error !== '')) {
-      return { kind: 'no_data', cause: `${label}: datadog error: ${String(json.error ?? 'status error')}` };
+      return {
+        kind: 'no_data',
+        cause: `${label}: datadog error${serverSaid(String(json.error ?? 'status error'), scrub)}`,
+      };
     }
     if (!Array.isArray(json.series)) {
-      return { kind: 'no_data', cause: `${label}: the answer has no series list: ${snippet(outcome.body)}` };
+      return {
+        kind: 'no_data',
+        cause: `${label}: the answer has no series list${serverSaid(outcome.body, scrub)}`,
+      };
     }
     const series: RawSeries[] = json.series
       .filter(isRecord)
@@ -174,7 +184,7 @@ export function createDatadogProvider(
         },
         signal,
       );
-      return interpret(outcome, q, query);
+      return scrubbed(interpret(outcome, q, query), scrub);
     },
     close: () => http.close(),
   };

@@ -4,11 +4,16 @@
  * `X-RateLimit-Reset` honoured up to a maximum wait, a cap on the response size, and TLS options.
  *
  * It never throws: every request ends in a response (any status, once retries are spent) or a failure
- * whose cause names the backend and what to do. The retry decisions themselves (backoff, `Retry-After`,
- * which statuses and errors to retry) are pure functions in http-retry.ts.
+ * whose cause names the backend and what to do, scrubbed of the client's credentials. URL user info is
+ * sent as Basic auth; redirects are followed here (http-redirect.ts), and a new origin is sent no
+ * credential. The retry decisions themselves (backoff, `Retry-After`, which statuses and errors to
+ * retry) are pure functions in http-retry.ts.
  */
 import { readFile } from 'node:fs/promises';
+import { STATUS_CODES } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import { type Scrub, scrubber, splitUserinfo, urlSecrets } from '../redact.js';
+import { type FetchLike, type FetchResponseLike, sendFollowing } from './http-redirect.js';
 import {
   backoffMs,
   type Classified,
@@ -19,28 +24,7 @@ import {
   type RetryPolicy,
 } from './http-retry.js';
 
-/** The parts of a fetch `Response` this client reads (global `fetch` and undici's both fit). */
-export interface FetchResponseLike {
-  status: number;
-  statusText: string;
-  headers: { get(name: string): string | null };
-  body: {
-    getReader(): {
-      read(): Promise<{ done: boolean; value?: Uint8Array | undefined }>;
-      cancel(reason?: unknown): Promise<void>;
-    };
-  } | null;
-}
-
-export interface FetchInitLike {
-  method: string;
-  headers: Record<string, string>;
-  body?: string | undefined;
-  signal: AbortSignal;
-  redirect: 'follow';
-}
-
-export type FetchLike = (url: string, init: FetchInitLike) => Promise<FetchResponseLike>;
+export type { FetchInitLike, FetchLike, FetchResponseLike } from './http-redirect.js';
 
 /** Injectable effects, so tests are fast and deterministic. */
 export interface HttpDeps {
@@ -66,6 +50,11 @@ export interface HttpClientOptions extends HttpDeps {
   ca?: string | undefined;
   /** Accept any server certificate. For tests and labs only. */
   insecureSkipVerify?: boolean | undefined;
+  /**
+   * The credentials this client sends (header values, tokens, passwords): scrubbed, with their encoded
+   * forms, out of every failure cause. User info in a request's URL is added by itself.
+   */
+  secrets?: readonly string[] | undefined;
 }
 
 export interface HttpRequest {
@@ -203,13 +192,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const label = options.label;
+  const secrets = options.secrets ?? [];
+  const baseScrub = scrubber(secrets);
   let transport: Promise<Transport | string> | undefined;
 
   const backoff = (attempt: number): number => backoffMs(policy, attempt, random);
 
-  const fail = (cause: string, attempt: number): HttpOutcome => ({
+  const fail = (cause: string, attempt: number, scrub: Scrub = baseScrub): HttpOutcome => ({
     kind: 'failure',
-    cause: `${label}: ${cause}`,
+    cause: scrub(`${label}: ${cause}`),
     attempts: attempt,
   });
 
@@ -223,40 +214,56 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   async function send(req: HttpRequest, signal?: AbortSignal): Promise<HttpOutcome> {
+    const scrub = scrubber([...secrets, ...urlSecrets(req.url)]);
     transport ??= makeTransport(options).catch(
       (error: unknown) => `cannot set up TLS: ${error instanceof Error ? error.message : String(error)}`,
     );
     const t = await transport;
     if (typeof t === 'string') {
       transport = undefined; // a ca file fixed later is read on the next request
-      return fail(t, 0);
+      return fail(t, 0, scrub);
     }
-    const headers = mergeHeaders({ accept: 'application/json', 'user-agent': 'pinback' }, req.headers);
+    // fetch refuses a URL with `user:password@` (quoting it whole): they become Basic auth instead,
+    // unless the request sets its own Authorization.
+    const split = splitUserinfo(req.url);
+    const headers = mergeHeaders(
+      { accept: 'application/json', 'user-agent': 'pinback' },
+      split.authorization === undefined ? {} : { authorization: split.authorization },
+      req.headers,
+    );
+    let url: string;
+    try {
+      url = new URL(split.url).toString();
+    } catch {
+      return fail('invalid URL', 0, scrub);
+    }
     for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted) return fail('request aborted', attempt - 1);
+      if (signal?.aborted) return fail('request aborted', attempt - 1, scrub);
       const timeout = AbortSignal.timeout(timeoutMs);
       const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
       let wait: number | undefined;
       let lastReason: string;
       try {
-        const res = await t.fetch(req.url, {
-          method: req.method,
-          headers,
-          body: req.body,
-          signal: combined,
-          redirect: 'follow',
-        });
+        const sent = await sendFollowing(
+          t.fetch,
+          { url, method: req.method, headers, body: req.body },
+          combined,
+        );
+        if ('problem' in sent) return fail(sent.problem, attempt, scrub);
+        const res = sent.res;
         const body = await readCapped(res, maxBodyBytes);
         if (!body.ok) {
           return fail(
             `response body is larger than the ${formatBytes(maxBodyBytes)} cap (narrow the query)`,
             attempt,
+            scrub,
           );
         }
         const outcome: HttpOutcome = {
           kind: 'response',
           status: res.status,
-          statusText: res.statusText,
+          // The standard phrase: a server's own status message may echo what it was sent.
+          statusText: STATUS_CODES[res.status] ?? '',
           headers: res.headers,
           body: body.text,
           attempts: attempt,
@@ -269,24 +276,26 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             `HTTP ${res.status}${res.status === 429 ? ' rate limited' : ''}: the server asks to wait ` +
               `${Math.ceil(asked / 1000)} s, longer than the ${Math.ceil(policy.maxRetryWaitMs / 1000)} s allowed`,
             attempt,
+            scrub,
           );
         }
         wait = asked ?? backoff(attempt);
         lastReason = `HTTP ${res.status}`;
       } catch (error) {
-        if (signal?.aborted) return fail('request aborted', attempt);
+        if (signal?.aborted) return fail('request aborted', attempt, scrub);
         const c: Classified = timeout.aborted
           ? { reason: `timed out after ${timeoutMs} ms`, retryable: true }
           : classifyError(error);
         lastReason = c.reason;
-        if (!c.retryable) return fail(c.reason, attempt);
-        if (attempt >= attempts) return fail(`${c.reason} after ${plural(attempt, 'attempt')}`, attempt);
+        if (!c.retryable) return fail(c.reason, attempt, scrub);
+        if (attempt >= attempts)
+          return fail(`${c.reason} after ${plural(attempt, 'attempt')}`, attempt, scrub);
         wait = backoff(attempt);
       }
       try {
         await sleep(wait, signal);
       } catch {
-        return fail(`request aborted while waiting to retry (${lastReason})`, attempt);
+        return fail(`request aborted while waiting to retry (${lastReason})`, attempt, scrub);
       }
     }
   }
@@ -319,10 +328,12 @@ export function providerClient(
   config: ProviderTransport,
   label: string,
   options: ProviderHttpOptions,
+  secrets: readonly string[] = [],
 ): HttpClient {
   return createHttpClient({
     ...options,
     label,
+    secrets,
     timeoutMs: config.timeout_ms,
     ca: config.ca,
     insecureSkipVerify: config.insecure_skip_verify,

@@ -28,6 +28,8 @@
  */
 import { type JsonValue, query as jsonPathQuery } from 'jsonpath-rfc9535';
 import { describeUrl, mergeHeaders, type ProviderHttpOptions, providerClient } from './http-client.js';
+import { type Scrub, scrubber, serverSaid } from '../redact.js';
+import { providerSecrets, scrubbed } from './credentials.js';
 import { checkSelect } from './json-path.js';
 import type { MetricQuery, MetricResult, MetricsProvider, Sample } from './provider.js';
 import { defaultStepMs, rangeOf, rangeProblem } from './range.js';
@@ -113,7 +115,9 @@ export function createHttpJsonProvider(
   options: ProviderHttpOptions = {},
 ): HttpJsonProvider {
   const label = `http ${describeUrl(config.url)}`;
-  const http = providerClient(config, label, options);
+  const secrets = providerSecrets(config);
+  const scrub: Scrub = scrubber(secrets);
+  const http = providerClient(config, label, options, secrets);
   const method = config.method ?? (config.body === undefined ? 'GET' : 'POST');
   const timeField = config.time_field ?? 'time';
   const valueField = config.value_field ?? 'value';
@@ -228,64 +232,67 @@ export function createHttpJsonProvider(
     };
   }
 
+  async function ask(q: MetricQuery, signal?: AbortSignal): Promise<MetricResult> {
+    if (method === 'GET' && config.body !== undefined) {
+      return {
+        kind: 'no_data',
+        cause: `${label}: a body needs method: POST (a GET request cannot carry one)`,
+      };
+    }
+    const range = rangeOf(q);
+    const stepMs = q.stepMs ?? defaultStepMs(q.windowMs);
+    const problem = rangeProblem(range, stepMs);
+    if (problem !== undefined) {
+      return { kind: 'no_data', cause: `${label}: trigger ${q.trigger}: query not sent: ${problem}` };
+    }
+    let url: string;
+    let body: string | undefined;
+    try {
+      const base = varsOf(q, stepMs);
+      const rendered = q.query === undefined ? '' : renderQuery(q.query, base, prometheusDuration);
+      // Typed by the list the policy check reads, so a name added here is known at load too.
+      const extra: Record<(typeof HTTP_PLACEHOLDERS)[number], string> = {
+        query: rendered,
+        trigger: q.trigger,
+        start: String(Math.floor(range.startMs / 1000)),
+        end: String(Math.ceil(range.endMs / 1000)),
+        window_seconds: secondsDuration(q.windowMs),
+        step_seconds: secondsDuration(stepMs, 'step'),
+      };
+      const vars = varsOf(q, stepMs, extra);
+      url = renderQuery(config.url, vars, prometheusDuration, { encoding: 'url' });
+      body =
+        config.body === undefined
+          ? undefined
+          : renderQuery(config.body, vars, prometheusDuration, { encoding: 'json' });
+    } catch (error) {
+      return { kind: 'no_data', cause: templateCause(q.trigger, error) };
+    }
+    const headers = mergeHeaders(
+      body === undefined ? {} : { 'content-type': 'application/json' },
+      config.headers,
+    );
+    const outcome = await http.request({ url, method, headers, body }, signal);
+    if (outcome.kind === 'failure') return { kind: 'no_data', cause: outcome.cause };
+    const after = outcome.attempts > 1 ? ` after ${outcome.attempts} attempts` : '';
+    if (outcome.status < 200 || outcome.status > 299) {
+      return {
+        kind: 'no_data',
+        cause: `${label}: HTTP ${outcome.status} ${outcome.statusText}${after}${serverSaid(outcome.body, scrub)}`,
+      };
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(outcome.body);
+    } catch {
+      return { kind: 'no_data', cause: `${label}: the answer is not JSON${serverSaid(outcome.body, scrub)}` };
+    }
+    return extract(json, q);
+  }
+
   return {
-    async query(q: MetricQuery, signal?: AbortSignal): Promise<MetricResult> {
-      if (method === 'GET' && config.body !== undefined) {
-        return {
-          kind: 'no_data',
-          cause: `${label}: a body needs method: POST (a GET request cannot carry one)`,
-        };
-      }
-      const range = rangeOf(q);
-      const stepMs = q.stepMs ?? defaultStepMs(q.windowMs);
-      const problem = rangeProblem(range, stepMs);
-      if (problem !== undefined) {
-        return { kind: 'no_data', cause: `${label}: trigger ${q.trigger}: query not sent: ${problem}` };
-      }
-      let url: string;
-      let body: string | undefined;
-      try {
-        const base = varsOf(q, stepMs);
-        const rendered = q.query === undefined ? '' : renderQuery(q.query, base, prometheusDuration);
-        // Typed by the list the policy check reads, so a name added here is known at load too.
-        const extra: Record<(typeof HTTP_PLACEHOLDERS)[number], string> = {
-          query: rendered,
-          trigger: q.trigger,
-          start: String(Math.floor(range.startMs / 1000)),
-          end: String(Math.ceil(range.endMs / 1000)),
-          window_seconds: secondsDuration(q.windowMs),
-          step_seconds: secondsDuration(stepMs, 'step'),
-        };
-        const vars = varsOf(q, stepMs, extra);
-        url = renderQuery(config.url, vars, prometheusDuration, { encoding: 'url' });
-        body =
-          config.body === undefined
-            ? undefined
-            : renderQuery(config.body, vars, prometheusDuration, { encoding: 'json' });
-      } catch (error) {
-        return { kind: 'no_data', cause: templateCause(q.trigger, error) };
-      }
-      const headers = mergeHeaders(
-        body === undefined ? {} : { 'content-type': 'application/json' },
-        config.headers,
-      );
-      const outcome = await http.request({ url, method, headers, body }, signal);
-      if (outcome.kind === 'failure') return { kind: 'no_data', cause: outcome.cause };
-      const after = outcome.attempts > 1 ? ` after ${outcome.attempts} attempts` : '';
-      if (outcome.status < 200 || outcome.status > 299) {
-        return {
-          kind: 'no_data',
-          cause: `${label}: HTTP ${outcome.status} ${outcome.statusText}${after}: ${snippet(outcome.body)}`,
-        };
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(outcome.body);
-      } catch {
-        return { kind: 'no_data', cause: `${label}: the answer is not JSON: ${snippet(outcome.body)}` };
-      }
-      return extract(json, q);
-    },
+    // Every cause scrubbed of the provider's credentials, whichever step wrote it.
+    query: async (q, signal) => scrubbed(await ask(q, signal), scrub),
     close: () => http.close(),
   };
 }

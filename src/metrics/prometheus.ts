@@ -17,6 +17,8 @@ import {
   mergeHeaders,
   type ProviderHttpOptions,
 } from './http-client.js';
+import { type Scrub, scrubber, serverSaid } from '../redact.js';
+import { providerSecrets, scrubbed } from './credentials.js';
 import type { MetricQuery, MetricResult, MetricsProvider } from './provider.js';
 import { defaultStepMs, isoTime, rangeOf, rangeProblem } from './range.js';
 import { type RawSeries, type Reduce, snippet, toGroups, toSingleSeries } from './series.js';
@@ -162,7 +164,9 @@ export function createPrometheusProvider(
   options: ProviderHttpOptions = {},
 ): PrometheusProvider {
   const label = `prometheus ${describeUrl(config.url)}`;
-  const http = providerClient(config, label, options);
+  const secrets = providerSecrets(config);
+  const scrub: Scrub = scrubber(secrets);
+  const http = providerClient(config, label, options, secrets);
   const method = config.method ?? 'POST';
 
   const auth: Record<string, string> = {};
@@ -190,24 +194,24 @@ export function createPrometheusProvider(
     const json = jsonOf(outcome.body);
     if (isRecord(json) && json.status === 'error') {
       const type = typeof json.errorType === 'string' ? json.errorType : 'unknown';
-      const message = typeof json.error === 'string' ? json.error : JSON.stringify(json.error);
+      const message = typeof json.error === 'string' ? json.error : JSON.stringify(json.error ?? '');
       return {
         kind: 'no_data',
-        cause: `${label}: prometheus error ${type}: ${message} (HTTP ${outcome.status}${after})`,
+        cause: `${label}: prometheus error ${type} (HTTP ${outcome.status}${after})${serverSaid(message, scrub)}`,
       };
     }
     if (outcome.status < 200 || outcome.status > 299) {
       return {
         kind: 'no_data',
         cause:
-          `${label}: HTTP ${outcome.status} ${outcome.statusText}${after}${authHint(outcome.status)}: ` +
-          snippet(outcome.body),
+          `${label}: HTTP ${outcome.status} ${outcome.statusText}${after}${authHint(outcome.status)}` +
+          serverSaid(outcome.body, scrub),
       };
     }
     if (!isRecord(json) || json.status !== 'success') {
       return {
         kind: 'no_data',
-        cause: `${label}: the answer is not Prometheus API JSON: ${snippet(outcome.body)}`,
+        cause: `${label}: the answer is not Prometheus API JSON${serverSaid(outcome.body, scrub)}`,
       };
     }
     const series = seriesOf(json.data);
@@ -220,7 +224,7 @@ export function createPrometheusProvider(
       kind: 'no_data',
       cause:
         `${label}: ${result.cause}; query: ${snippet(promql, 300)}` +
-        (warnings ? ` (prometheus warnings: ${warnings})` : ''),
+        (warnings ? serverSaid(`prometheus warnings: ${warnings}`, scrub) : ''),
     };
   }
 
@@ -231,8 +235,8 @@ export function createPrometheusProvider(
     opts: PrometheusQueryOptions,
   ): Promise<MetricResult> {
     const url = endpoint(path);
-    if (url === undefined)
-      return { kind: 'no_data', cause: `${label}: url ${JSON.stringify(config.url)} is invalid` };
+    // The URL is not quoted: it may carry a password or a token.
+    if (url === undefined) return { kind: 'no_data', cause: `${label}: url is not a valid URL` };
     const form = new URLSearchParams({ query: promql, ...params }).toString();
     const outcome =
       method === 'POST'
@@ -246,7 +250,7 @@ export function createPrometheusProvider(
             opts.signal,
           )
         : await http.request({ url: `${url}?${form}`, method: 'GET', headers }, opts.signal);
-    return interpret(outcome, opts, promql);
+    return scrubbed(interpret(outcome, opts, promql), scrub);
   }
 
   const provider: PrometheusProvider = {

@@ -1,5 +1,7 @@
+import { scrubber } from '../redact.js';
 import { headline, type Notifier, type RollbackNotice } from './event.js';
 import { postJson, redactUrl } from './post.js';
+import { webhookSecrets } from './webhook.js';
 
 /** Slack mrkdwn: `&`, `<` and `>` are the only characters to escape. */
 function mrkdwn(s: string): string {
@@ -31,8 +33,9 @@ export function slackMessage(n: RollbackNotice): Record<string, unknown> {
 }
 
 export function slackNotifier(webhook: string, fetchImpl?: typeof fetch): Notifier {
+  const scrub = scrubber(webhookSecrets(webhook));
   return {
-    send: (n) => postJson(webhook, slackMessage(n), {}, fetchImpl),
+    send: (n) => postJson(webhook, slackMessage(n), {}, fetchImpl, undefined, scrub),
     describe: () => `slack ${redactUrl(webhook)}`,
   };
 }

@@ -1,17 +1,17 @@
 import type { ServicePolicy, TriggerQuery } from '../config/policy.js';
 import type { MetricResult, MetricsProvider } from '../metrics/provider.js';
-import { oneLine } from '../text.js';
+import { cleanCause } from '../redact.js';
 import { decide } from '../policy/evaluate.js';
 import type { Decision, Parts, TriggerObservation } from '../policy/types.js';
 
 /**
  * A backend's error text travels into commit bodies, pull requests and logs: one line, bounded,
- * so it can end no trailer block, code fence or workflow command.
+ * so it can end no trailer block, code fence or workflow command, and without what looks like a
+ * credential (the providers scrub their own; this catches any other source's).
  */
 function bounded(r: MetricResult): MetricResult {
   if (r.kind !== 'no_data') return r;
-  const cause = oneLine(r.cause).trim();
-  return { kind: 'no_data', cause: cause.length > 500 ? `${cause.slice(0, 499)}…` : cause };
+  return { kind: 'no_data', cause: cleanCause(r.cause) };
 }
 
 export interface Versions {

@@ -264,7 +264,7 @@ describe('datadog provider', () => {
     const result = await createDatadogProvider(config).query(metricQuery({ query: QUERY, end: END }));
     expect(result).toEqual({
       kind: 'no_data',
-      cause: `datadog ${config.base_url}: datadog error: Rule 'rollup' is not a valid aggregator`,
+      cause: `datadog ${config.base_url}: datadog error; the server said: Rule 'rollup' is not a valid aggregator`,
     });
   });
 
@@ -275,7 +275,7 @@ describe('datadog provider', () => {
     );
     expect(result).toEqual({
       kind: 'no_data',
-      cause: `datadog ${config.base_url}: HTTP 403 Forbidden (check api_key, app_key and site): datadog errors: Forbidden`,
+      cause: `datadog ${config.base_url}: HTTP 403 Forbidden (check api_key, app_key and site); the server said: datadog errors: Forbidden`,
     });
     expect(server.requests).toHaveLength(1);
   });
@@ -340,7 +340,7 @@ describe('datadog provider', () => {
     );
     expect(result).toEqual({
       kind: 'no_data',
-      cause: `datadog ${config.base_url}: HTTP 500 Internal Server Error after 3 attempts: internal error`,
+      cause: `datadog ${config.base_url}: HTTP 500 Internal Server Error after 3 attempts; the server said: internal error`,
     });
   });
 

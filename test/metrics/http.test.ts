@@ -299,7 +299,7 @@ describe('http provider', () => {
     const result = await provider({}).query(metricQuery({ end: END }));
     expect(result).toEqual({
       kind: 'no_data',
-      cause: `http ${base}/metrics: the answer is not JSON: <html>login</html>`,
+      cause: `http ${base}/metrics: the answer is not JSON; the server said: <html>login</html>`,
     });
   });
 
@@ -315,7 +315,7 @@ describe('http provider', () => {
     const result = await provider({}).query(metricQuery({ end: END }));
     expect(result).toEqual({
       kind: 'no_data',
-      cause: `http ${base}/metrics: HTTP 404 Not Found: no such metric`,
+      cause: `http ${base}/metrics: HTTP 404 Not Found; the server said: no such metric`,
     });
     expect(server.requests).toHaveLength(1);
   });

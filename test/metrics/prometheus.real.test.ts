@@ -124,7 +124,8 @@ describe.skipIf(!bins && !inCi)('prometheus provider against a real Prometheus',
     const result = await provider.query(metricQuery({ query: broken, end: prom.dataEnd }));
 
     expect(result.kind).toBe('no_data');
-    if (result.kind === 'no_data') expect(result.cause).toContain(`prometheus error bad_data: ${error}`);
+    if (result.kind === 'no_data')
+      expect(result.cause).toContain(`prometheus error bad_data (HTTP 400); the server said: ${error}`);
   });
 
   it('refuses several series without reduce, naming reduce in the cause', async () => {

@@ -196,7 +196,7 @@ describe('prometheus provider (HTTP API)', () => {
     const result = await provider().query(metricQuery({ query: 'up', end: END }));
     expect(result).toEqual({
       kind: 'no_data',
-      cause: `prometheus ${base}: prometheus error execution: query processing would load too many samples into memory in query execution (HTTP 422)`,
+      cause: `prometheus ${base}: prometheus error execution (HTTP 422); the server said: query processing would load too many samples into memory in query execution`,
     });
     expect(server.requests).toHaveLength(1);
   });
@@ -208,7 +208,7 @@ describe('prometheus provider (HTTP API)', () => {
     const result = await provider().query(metricQuery({ query: 'up', end: END }));
     expect(result).toEqual({
       kind: 'no_data',
-      cause: `prometheus ${base}: prometheus error timeout: query timed out in expression evaluation (HTTP 503 after 3 attempts)`,
+      cause: `prometheus ${base}: prometheus error timeout (HTTP 503 after 3 attempts); the server said: query timed out in expression evaluation`,
     });
     expect(server.requests).toHaveLength(3);
   });
@@ -218,7 +218,7 @@ describe('prometheus provider (HTTP API)', () => {
     const result = await provider().query(metricQuery({ query: 'up', end: END }));
     expect(result).toEqual({
       kind: 'no_data',
-      cause: `prometheus ${base}: HTTP 401 Unauthorized (check headers, basic_auth or bearer_token): Unauthorized`,
+      cause: `prometheus ${base}: HTTP 401 Unauthorized (check headers, basic_auth or bearer_token); the server said: Unauthorized`,
     });
   });
 
