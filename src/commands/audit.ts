@@ -1,6 +1,7 @@
-import { type AuditRecord, readAuditRecord } from '../history/trailers.js';
+import { type AuditRecord, type CheckedRecord, readAuditRecord } from '../history/trailers.js';
 import type { HistoryEntry } from '../history/entry.js';
-import { LEGACY_LOCK_FILE, LOCK_DIR } from '../history/locks.js';
+import { checkRecords } from '../history/pin-state.js';
+import { LEGACY_LOCK_FILE, LOCK_DIR, lockFileOf, lockFor, parseLocks } from '../history/locks.js';
 import { mapBounded } from '../concurrency.js';
 import type { Policy } from '../config/policy.js';
 import type { GitOpsStore } from '../gitops/store.js';
@@ -20,13 +21,23 @@ export interface AuditEntry {
   actor: string;
   run: string | null;
   evidence: string[];
+  /**
+   * Whether the record checked out as pinback's own. Trailers are text anyone can write (a squash
+   * merge pastes them from a pull request's body): an untrusted record is listed, never counted.
+   */
+  trusted: boolean;
+  /** Why the record is not trusted; null when it is. */
+  untrusted_reason: string | null;
 }
 
-/** Commits of a history read whose trailers are a pinback record `keep` accepts. */
-function entriesOf(history: readonly HistoryEntry[], keep: (r: AuditRecord) => boolean): AuditEntry[] {
-  return history.flatMap((h): AuditEntry[] => {
-    const r = readAuditRecord(h.message);
-    if (!r || !keep(r)) return [];
+/** One entry per checked record of a history read (`records[i]` is that of `history[i]`). */
+function entriesOf(
+  history: readonly HistoryEntry[],
+  records: readonly (CheckedRecord | undefined)[],
+): AuditEntry[] {
+  return history.flatMap((h, i): AuditEntry[] => {
+    const r = records[i];
+    if (!r) return [];
     return [
       {
         service: r.service,
@@ -41,17 +52,60 @@ function entriesOf(history: readonly HistoryEntry[], keep: (r: AuditRecord) => b
         actor: r.actor,
         run: r.run ?? null,
         evidence: r.evidence,
+        trusted: r.untrusted === undefined,
+        untrusted_reason: r.untrusted ?? null,
       },
     ];
   });
 }
 
-/** One entry per commit, newest first; within one second, by service (one order whatever was read). */
+/**
+ * One entry per commit, newest first; within one second, by service (one order whatever was read).
+ * A commit read twice (it changed both lock files) is trusted where either read trusts it.
+ */
 function newestFirst(entries: readonly AuditEntry[]): AuditEntry[] {
-  const seen = new Set<string>();
-  return entries
-    .filter((e) => !seen.has(e.commit) && seen.add(e.commit))
-    .sort((a, b) => b.time.localeCompare(a.time) || a.service.localeCompare(b.service));
+  const byCommit = new Map<string, AuditEntry>();
+  for (const e of entries) {
+    const had = byCommit.get(e.commit);
+    if (had === undefined || (!had.trusted && e.trusted)) byCommit.set(e.commit, e);
+  }
+  return [...byCommit.values()].sort(
+    (a, b) => b.time.localeCompare(a.time) || a.service.localeCompare(b.service),
+  );
+}
+
+/**
+ * Why a record read from a lock file's history (`history`, newest first, with texts) is not
+ * pinback's own; undefined when it checks out. Without a policy the pin file is unknown, so the id
+ * cannot be recomputed from the pin (checkRecords does that with one): what is checked is the
+ * lock a locking rollback adds in the same commit, the lock of `from` under the record's id,
+ * present after the commit and absent before it (where the history read reaches before it).
+ */
+function lockDoubt(
+  r: AuditRecord,
+  sha: string,
+  history: readonly HistoryEntry[],
+  file: string,
+): string | undefined {
+  if (r.kind !== 'rollback') return 'a release changes no lock file: it is checked only with a policy';
+  const at = history.findIndex((h) => h.sha === sha);
+  if (at === -1) return `the commit changed no lock of ${r.service} in ${file}`;
+  const lockAt = (text: string | null) => {
+    try {
+      const lock = lockFor(parseLocks(text, file), r.service, r.from);
+      return lock?.rollback_id === r.id ? lock : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  if (!lockAt(history[at]!.text)) {
+    return `the commit leaves no lock of ${r.service} ${r.from} under rollback ${r.id} in ${file}`;
+  }
+  const before = history[at + 1];
+  if (before && lockAt(before.text)) {
+    return `the lock of ${r.service} ${r.from} under rollback ${r.id} was in ${file} before the commit`;
+  }
+  return undefined;
 }
 
 /** Rollback history read back from the trailers of each service's pin history, newest first. */
@@ -64,7 +118,14 @@ export async function audit(
   const services = selectServices(policy, names).filter((s) => s.pin);
   const perService = await mapBounded(services, 4, async (s) => {
     const snap = await store.read({ files: [], historyOf: s.pin!.file, limit });
-    return entriesOf(snap.history, (r) => r.service === s.name);
+    const records = checkRecords({
+      service: s.name,
+      file: s.pin!.file,
+      locator: s.pin!.locator,
+      history: snap.history,
+      complete: snap.history.length < limit,
+    });
+    return entriesOf(snap.history, records);
   });
   return newestFirst(perService.flat());
 }
@@ -77,6 +138,9 @@ export async function audit(
  * lock files were split. Every rollback that locks its candidate (`lock_candidate`, the default)
  * changes one; a rollback with `lock_candidate: false`, a second rollback of a version still
  * locked, and a kill switch's release do not, and are listed only with the policy (`audit`).
+ * Without the pin, a record is trusted when its commit added the lock it names (lockDoubt): the
+ * history of each listed service's own lock file is read for the texts, the legacy file's already
+ * has them.
  */
 export async function auditRepository(
   store: GitOpsStore,
@@ -85,8 +149,37 @@ export async function auditRepository(
 ): Promise<AuditEntry[]> {
   const wanted = names?.length ? new Set(names) : undefined;
   const read = async (historyOf: string) => (await store.read({ files: [], historyOf, limit })).history;
-  const history = [...(await read(LOCK_DIR)), ...(await read(LEGACY_LOCK_FILE))];
-  const entries = entriesOf(history, (r) => wanted === undefined || wanted.has(r.service));
+  const [dir, legacy] = [await read(LOCK_DIR), await read(LEGACY_LOCK_FILE)];
+  const recordsOf = (history: readonly HistoryEntry[]) =>
+    history.map((h) => {
+      const r = readAuditRecord(h.message);
+      return r && (wanted === undefined || wanted.has(r.service)) ? r : undefined;
+    });
+  const [inDir, inLegacy] = [recordsOf(dir), recordsOf(legacy)];
+  // The lock directory's history names the commits; each service's own file gives the texts.
+  const services = [...new Set(inDir.flatMap((r) => (r ? [r.service] : [])))];
+  const own = new Map(await mapBounded(services, 4, async (s) => [s, await read(lockFileOf(s))] as const));
+  /** The records of one history, checked against the lock file each one's service writes to. */
+  const check = (
+    history: readonly HistoryEntry[],
+    records: readonly (AuditRecord | undefined)[],
+    lockFile: (r: AuditRecord) => { file: string; history: readonly HistoryEntry[] },
+  ) =>
+    records.map((r, i): CheckedRecord | undefined => {
+      if (!r) return undefined;
+      const { file, history: locks } = lockFile(r);
+      return { ...r, untrusted: lockDoubt(r, history[i]!.sha, locks, file) };
+    });
+  const entries = [
+    ...entriesOf(
+      dir,
+      check(dir, inDir, (r) => ({ file: lockFileOf(r.service), history: own.get(r.service) ?? [] })),
+    ),
+    ...entriesOf(
+      legacy,
+      check(legacy, inLegacy, () => ({ file: LEGACY_LOCK_FILE, history: legacy })),
+    ),
+  ];
   // Each history gave its newest `limit`: the newest `limit` of both are among them.
   return newestFirst(entries).slice(0, limit);
 }
@@ -94,7 +187,16 @@ export async function auditRepository(
 export function auditTable(entries: AuditEntry[]): string {
   if (entries.length === 0) return 'no rollbacks recorded';
   return table(
-    ['time', 'service', 'from', 'to', 'reason', 'commit', 'id'],
-    entries.map((e) => [e.time, e.service, e.from, e.to, e.reason, e.commit.slice(0, 12), e.id]),
+    ['time', 'service', 'from', 'to', 'reason', 'commit', 'id', 'trusted'],
+    entries.map((e) => [
+      e.time,
+      e.service,
+      e.from,
+      e.to,
+      e.reason,
+      e.commit.slice(0, 12),
+      e.id,
+      e.trusted ? 'yes' : `no: ${(e.untrusted_reason ?? '').replace(/\|/g, '\\|')}`,
+    ]),
   );
 }

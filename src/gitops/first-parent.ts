@@ -146,7 +146,8 @@ export function planFirstParent(
     // The history read ended before this change: nothing older is known for sure.
     else return slots;
   }
-  for (const h of history) if (!left.has(h.sha)) slots.push({ kind: 'entry', entry: h, chain: false });
+  for (const h of history)
+    if (!left.has(h.sha)) slots.push({ kind: 'entry', entry: { ...h, simplified: true }, chain: false });
   return slots;
 }
 

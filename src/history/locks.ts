@@ -1,5 +1,18 @@
-import { isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  Scalar,
+  visit,
+  YAMLMap,
+  YAMLSeq,
+} from 'yaml';
 import { z } from 'zod';
+import { clip } from '../pins/errors.js';
+import { NOT_UTF8 } from '../pins/utf8.js';
 import { LEGACY_LOCK_FILE, lockFileOf, lockFilesOf } from './lock-files.js';
 
 export { LEGACY_LOCK_FILE, LOCK_DIR, lockFileName, lockFileOf, lockFilesOf } from './lock-files.js';
@@ -40,19 +53,58 @@ const HEADER = `# Versions pinback rolled back. \`pinback check\` fails a pin th
  */
 export function parseLocks(text: string | null | undefined, path = LEGACY_LOCK_FILE): Locks {
   if (text === null || text === undefined || text.trim() === '') return new Map();
-  const doc = parseDocument(text);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const at = (offset: number | undefined, message: string): LockFileError => {
+    const p = lines.linePos(offset ?? 0);
+    return new LockFileError(`${path}:${p.line}:${p.col}: ${message}`);
+  };
   if (doc.errors.length) {
     const e = doc.errors[0]!;
-    throw new LockFileError(
-      `${path}:${e.linePos?.[0].line ?? 1}:${e.linePos?.[0].col ?? 1}: ${e.message.split('\n')[0]}`,
-    );
+    throw at(e.pos[0], clip(e.message.split('\n')[0]!));
   }
+  refuseHostile(doc, at);
   const parsed = lockFile.safeParse(doc.toJS());
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
-    throw new LockFileError(`${path}: ${i.path.join('.')}: ${i.message}`);
+    throw new LockFileError(`${path}: ${clip(i.path.join('.'))}: ${clip(i.message)}`);
   }
   return new Map(Object.entries(parsed.data ?? {}).map(([k, v]) => [k, v ?? []]));
+}
+
+/**
+ * What a lock file never holds and must not be read: an alias (pinback writes none, and nested ones
+ * expand exponentially: 581 bytes can name 9^9 values), a `__proto__` key (JavaScript would take
+ * it as the prototype of the map, and the service under it would vanish) and a merge key (`<<`).
+ */
+function refuseHostile(
+  doc: Document.Parsed,
+  at: (offset: number | undefined, message: string) => Error,
+): void {
+  visit(doc, {
+    Alias(_, alias) {
+      throw at(
+        alias.range?.[0],
+        `the alias *${clip(alias.source)}: a lock file holds no aliases (pinback writes none); write the entry out`,
+      );
+    },
+    Pair(_, pair) {
+      if (!isScalar(pair.key)) return;
+      const key = String(pair.key.value);
+      if (key === '__proto__')
+        throw at(pair.key.range?.[0], 'the key "__proto__" is not allowed in a lock file');
+      if (key === '<<')
+        throw at(pair.key.range?.[0], 'YAML merge keys (<<) are not supported in a lock file');
+    },
+  });
+}
+
+/** A lock file that is not UTF-8 would be rewritten with U+FFFD in place of its bytes: refuse it. */
+function refuseNotUtf8(text: string | null, path: string): void {
+  const at = text?.indexOf('\uFFFD') ?? -1;
+  if (at < 0) return;
+  const line = text!.slice(0, at).split('\n').length;
+  throw new LockFileError(`${path}:${line}: ${NOT_UTF8}`);
 }
 
 export function lockFor(locks: Locks, service: string, version: string): Lock | undefined {
@@ -103,6 +155,7 @@ export function addLock(
   path = lockFileOf(service),
 ): string {
   if (lockFor(parseLocks(text, path), service, lock.version)) return text ?? '';
+  refuseNotUtf8(text, path);
   const doc = parseDocument(text && text.trim() !== '' ? text : `${HEADER}{}\n`);
   if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
   const root = doc.contents as unknown as YAMLMap;
@@ -131,6 +184,7 @@ export function removeLocks(
     locks.filter((l) => l.rollback_id === rollbackId).map((lock) => ({ service, lock })),
   );
   if (removed.length === 0) return { text, removed };
+  refuseNotUtf8(text, path);
   const doc = parseDocument(text);
   const root = doc.contents as unknown as YAMLMap;
   for (const service of new Set(removed.map((r) => r.service))) {

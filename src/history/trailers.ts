@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { oneLine } from '../text.js';
+import type { CommitAuthor } from './entry.js';
 
 /** What a rollback commit records, one trailer per field (DESIGN.md, "The rollback commit"). */
 export interface RollbackTrailers {
@@ -93,6 +94,35 @@ export interface AuditRecord {
   policy: string;
 }
 
+/**
+ * A record checked against the history it was read from. Trailers are text anyone can write (a
+ * squash merge pastes them from a pull request's body): only a record that checks out is
+ * pinback's own. `untrusted` says why one is not, for people; undefined when it checks out.
+ */
+export interface CheckedRecord extends AuditRecord {
+  untrusted: string | undefined;
+}
+
+/** Who pinback commits as, where it is known: a record by anyone else is not pinback's own. */
+export interface PinbackIdentity {
+  email: string;
+  name?: string | undefined;
+}
+
+/**
+ * Why a commit's author is not pinback, when both the author (HistoryEntry.author, where the store
+ * reads it) and pinback's identity are known; undefined otherwise. Emails compare without case.
+ */
+export function authorMismatch(
+  author: CommitAuthor | undefined,
+  identity: PinbackIdentity | undefined,
+): string | undefined {
+  if (author === undefined || identity === undefined) return undefined;
+  if (author.email.toLowerCase() === identity.email.toLowerCase()) return undefined;
+  const who = sanitizeTrailerValue(`${author.name} <${author.email}>`);
+  return `authored by ${who}, not by pinback (<${sanitizeTrailerValue(identity.email)}>)`;
+}
+
 export function readAuditRecord(message: string): AuditRecord | undefined {
   const t = parseTrailers(message);
   const one = (k: string) => t.get(k.toLowerCase())?.[0];
@@ -102,6 +132,9 @@ export function readAuditRecord(message: string): AuditRecord | undefined {
   const id = one('Rollback-Id');
   // The id names files and branches: anything but 16 hex digits is no record of ours.
   if (!service || !from || !to || !id || !/^[0-9a-f]{16}$/.test(id)) return undefined;
+  // An unlock commit (`Rollback-Unlock: ID`, src/reconcile/unlock.ts) is neither a rollback nor a
+  // release, whatever other trailers it carries: pinback never writes both.
+  if (t.has('rollback-unlock')) return undefined;
   return {
     kind: one('Rollback-Release') ? 'release' : 'rollback',
     service,

@@ -120,8 +120,8 @@ describe('planFirstParent', () => {
       { kind: 'merge', sha: 'M2' },
       { kind: 'entry', entry: simplified[1], chain: true },
       { kind: 'merge', sha: 'M1' },
-      // R0's first parent is past the window: it is the history's, as read.
-      { kind: 'entry', entry: simplified[3], chain: false },
+      // R0's first parent is past the window: it is the history's, as read (and may be simplified).
+      { kind: 'entry', entry: { ...simplified[3], simplified: true }, chain: false },
     ]);
   });
 
@@ -132,14 +132,18 @@ describe('planFirstParent', () => {
       { sha: 'A', parents: [], file: 'v1' },
     ];
     const read = [entry('C', 3), entry('A', 1)];
-    expect(planFirstParent('C', linear, read).map((s) => (s.kind === 'entry' ? s.entry : s))).toEqual(read);
+    // A is the oldest commit: nothing tells whether a merge brought it, so it is marked as read.
+    expect(planFirstParent('C', linear, read).map((s) => (s.kind === 'entry' ? s.entry : s))).toEqual([
+      read[0],
+      { ...read[1], simplified: true },
+    ]);
   });
 
   it('keeps what is older than the window as read', () => {
     const short = window.slice(0, 3);
     // M2's first parent is past this window: nothing can be judged, the history is as read.
     expect(planFirstParent('M2', short, simplified).map((s) => (s.kind === 'entry' ? s.entry : s))).toEqual(
-      simplified,
+      simplified.map((h) => ({ ...h, simplified: true })),
     );
     expect(planFirstParent('M2', window.slice(0, 4), simplified)[0]).toEqual({ kind: 'merge', sha: 'M2' });
   });

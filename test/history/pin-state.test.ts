@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addLock, parseLocks } from '../../src/history/locks.js';
 import { pinState } from '../../src/history/pin-state.js';
-import { rollbackMessage } from '../../src/history/trailers.js';
+import { rollbackId, rollbackMessage } from '../../src/history/trailers.js';
 import type { HistoryEntry } from '../../src/history/entry.js';
 
 const FILE = 'apps/api/kustomization.yaml';
@@ -20,7 +20,8 @@ function history(...commits: [string, string?][]): HistoryEntry[] {
     .reverse();
 }
 
-function rollback(from: string, to: string): string {
+/** A rollback's message as pinback writes it; `pinnedBy` is the sha of the commit that pinned `from`. */
+function rollback(from: string, to: string, pinnedBy: string): string {
   return rollbackMessage(
     {
       service: 'api',
@@ -32,7 +33,7 @@ function rollback(from: string, to: string): string {
       policy: 'sha256:0',
       actor: 't',
       run: undefined,
-      id: 'f'.repeat(16),
+      id: rollbackId('api', from, to, pinnedBy),
     },
     'x.',
   );
@@ -75,18 +76,18 @@ describe('pinState', () => {
   });
 
   it('skips a version that was itself rolled back from', () => {
-    const h = history(['v1'], ['v2'], ['v1', rollback('v2', 'v1')], ['v3']);
+    const h = history(['v1'], ['v2'], ['v1', rollback('v2', 'v1', 'c1')], ['v3']);
     expect(state(h, 'v3').stable).toBe('v1');
   });
 
   it('recognizes a pin written by a pinback rollback as the standing decision', () => {
-    const h = history(['v1'], ['v2'], ['v1', rollback('v2', 'v1')]);
+    const h = history(['v1'], ['v2'], ['v1', rollback('v2', 'v1', 'c1')]);
     const s = state(h, 'v1');
     expect(s.rolledBackBy).toMatchObject({ from: 'v2', to: 'v1', sha: 'c2' });
   });
 
   it('treats a person re-pinning after a rollback as a new candidate', () => {
-    const h = history(['v1'], ['v2'], ['v1', rollback('v2', 'v1')], ['v2', 'retry v2']);
+    const h = history(['v1'], ['v2'], ['v1', rollback('v2', 'v1', 'c1')], ['v2', 'retry v2']);
     const s = state(h, 'v2');
     expect(s.rolledBackBy).toBeUndefined();
     expect(s.lastRollback).toMatchObject({ from: 'v2', time: 1120 });
@@ -114,11 +115,17 @@ describe('pinState, the fallback chain', () => {
   });
 
   it('counts one rollback', () => {
-    expect(state(history(['v1'], ['v2'], ['v1', rollback('v2', 'v1')]), 'v1').chain).toBe(1);
+    expect(state(history(['v1'], ['v2'], ['v1', rollback('v2', 'v1', 'c1')]), 'v1').chain).toBe(1);
   });
 
   it('counts rollbacks in a row, v2 -> v1 -> v0', () => {
-    const h = history(['v0'], ['v1'], ['v2'], ['v1', rollback('v2', 'v1')], ['v0', rollback('v1', 'v0')]);
+    const h = history(
+      ['v0'],
+      ['v1'],
+      ['v2'],
+      ['v1', rollback('v2', 'v1', 'c2')],
+      ['v0', rollback('v1', 'v0', 'c3')],
+    );
     const s = state(h, 'v0');
     expect(s.chain).toBe(2);
     expect(s.rolledBackBy).toMatchObject({ from: 'v1', to: 'v0' });
