@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { branchProblem } from '../config/branch.js';
 import { UsageError } from '../config/errors.js';
 import type { Policy } from '../config/policy.js';
 import { openCliStore } from '../gitops/open.js';
@@ -12,6 +13,8 @@ async function storeFor(policy: Policy, v: Values): Promise<GitOpsStore> {
   // A relative gitops path in the policy is relative to the policy file, like every other path in it.
   const local =
     v.gitops === undefined && /^\.{1,2}\//.test(target) ? resolve(dirname(policy.file), target) : target;
+  const problem = v.branch === undefined ? undefined : branchProblem(v.branch);
+  if (problem) throw new UsageError(`--branch ${JSON.stringify(v.branch)}: ${problem}`);
   return openCliStore(local, v.branch ?? policy.gitops?.branch);
 }
 

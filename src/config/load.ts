@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { clip, quote } from '../pins/errors.js';
 import { formatPath, PolicyError, type PolicyIssue } from './errors.js';
 import { type MetricsSource, metricsFileIssues } from './metrics-files.js';
 import { normalizeFull, normalizeSeed } from './normalize.js';
@@ -39,17 +40,23 @@ function toIssues(error: z.ZodError, tree: YamlTree, file: string): PolicyIssue[
     if (issue.code === 'unrecognized_keys') {
       for (const k of issue.keys) {
         const path = [...issue.path, k];
-        const hint = didYouMean(k, allKeys());
+        // A key far longer than any known one is no typo of one (and distance is quadratic).
+        const hint = k.length <= 64 ? didYouMean(k, allKeys()) : undefined;
         out.push({
           file,
           ...tree.locateKey(path),
-          path: formatPath(path),
-          message: `unknown key "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}`,
+          path: clip(formatPath(path)),
+          message: `unknown key ${quote(k)}${hint ? ` (did you mean "${hint}"?)` : ''}`,
         });
       }
       continue;
     }
-    out.push({ file, ...tree.locate(issue.path), path: formatPath(issue.path), message: issue.message });
+    out.push({
+      file,
+      ...tree.locate(issue.path),
+      path: clip(formatPath(issue.path)),
+      message: clip(issue.message),
+    });
   }
   return out.sort((a, b) => a.line - b.line || a.col - b.col);
 }
@@ -58,7 +65,12 @@ type PathIssue = { path: PropertyKey[]; message: string };
 
 function located(issues: readonly PathIssue[], tree: YamlTree, file: string): PolicyIssue[] {
   return issues
-    .map((i) => ({ file, ...tree.locate(i.path), path: formatPath(i.path), message: i.message }))
+    .map((i) => ({
+      file,
+      ...tree.locate(i.path),
+      path: clip(formatPath(i.path)),
+      message: clip(i.message, 1000),
+    }))
     .sort((a, b) => a.line - b.line || a.col - b.col);
 }
 

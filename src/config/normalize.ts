@@ -10,6 +10,7 @@ import {
   type ServicePolicy,
   type TriggerQuery,
 } from './policy.js';
+import type { LocalFileRef } from './local-files.js';
 import { normalizeTrigger } from './normalize-trigger.js';
 import type { FullForm, OnRollbackInput, SeedForm, ServiceInput } from './schema.js';
 
@@ -53,13 +54,18 @@ function onRollback(r: OnRollbackInput | undefined, d: OnRollbackInput | undefin
   };
 }
 
-/** Applies defaults and checks what the schema cannot: provider references and require <= triggers. */
+/**
+ * Applies defaults and checks what the schema cannot: provider references and require <= triggers.
+ * `files` are the local files the policy names (incident templates), for localFileIssues to check
+ * where the run's base folder is known.
+ */
 export function normalizeFull(
   input: FullForm,
   file: string,
   digest: string,
-): { policy: Policy; issues: PathIssue[] } {
+): { policy: Policy; issues: PathIssue[]; files: LocalFileRef[] } {
   const issues: PathIssue[] = [];
+  const files: LocalFileRef[] = [];
   const d = input.defaults ?? {};
   const providers = input.providers ?? {};
   const providerNames = Object.keys(providers);
@@ -69,11 +75,18 @@ export function normalizeFull(
     const triggers: TriggerRule[] = [];
     const queries: TriggerQuery[] = [];
     for (const [tname, t] of Object.entries(s.triggers)) {
-      const provider =
-        t.provider ??
-        s.provider ??
-        d.provider ??
-        (providerNames.length === 1 ? providerNames[0]! : IMPLICIT_FILE_PROVIDER);
+      const named = t.provider ?? s.provider ?? d.provider;
+      // With several providers, none is implied: adding one must not move the triggers that named none.
+      if (named === undefined && providerNames.length > 1) {
+        issues.push({
+          path: ['services', name, 'triggers', tname],
+          message:
+            `this trigger names no provider and ${providerNames.length} are declared ` +
+            `(${providerNames.join(', ')}): name the provider (provider: ${providerNames[0]}) ` +
+            'or set defaults.provider',
+        });
+      }
+      const provider = named ?? (providerNames.length === 1 ? providerNames[0]! : IMPLICIT_FILE_PROVIDER);
       if (!(provider in providers) && provider !== IMPLICIT_FILE_PROVIDER) {
         const where = t.provider
           ? ['services', name, 'triggers', tname, 'provider']
@@ -113,6 +126,19 @@ export function normalizeFull(
         message: 'a service needs a pin: (or a fixed candidate: to evaluate without one)',
       });
     }
+    const incident = s.on_rollback?.incident ?? d.on_rollback?.incident;
+    if (incident?.template !== undefined) {
+      files.push({
+        path: [
+          ...(s.on_rollback?.incident ? ['services', name] : ['defaults']),
+          'on_rollback',
+          'incident',
+          'template',
+        ],
+        file: incident.template,
+        what: 'the incident template',
+      });
+    }
     services.push({
       name,
       stage: s.stage ?? BUILT_IN_DEFAULTS.stage,
@@ -148,6 +174,7 @@ export function normalizeFull(
       services,
     },
     issues,
+    files,
   };
 }
 

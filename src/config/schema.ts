@@ -1,10 +1,47 @@
 import { z } from 'zod';
 import { checkSelect } from '../metrics/json-path.js';
-import { aggregation, confidence, duration, noData, trigger } from './trigger-schema.js';
+import { branchProblem } from './branch.js';
+import { shown } from './shown.js';
+import { aggregation, confidence, duration, noData, positiveDuration, trigger } from './trigger-schema.js';
+import {
+  httpUrlProblem,
+  regexProblem,
+  repoPathProblem,
+  SETTER_MESSAGE,
+  SETTER_PATTERN,
+  versionProblem,
+  yamlPathProblem,
+} from './values.js';
 
+const NAME_CHARACTERS = 'letters, digits, ".", "_" and "-", starting with a letter or a digit';
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
-  message: 'use letters, digits, ".", "_" and "-" only',
+  message: `use ${NAME_CHARACTERS}`,
 });
+
+/** A map keyed by names: a bad key says what a name may hold (zod's own message is "Invalid key in record"). */
+const named = <T extends z.ZodType>(what: string, value: T) =>
+  z.record(name, value, {
+    error: (issue) =>
+      issue.code === 'invalid_key' ? `a ${what} name holds only ${NAME_CHARACTERS}` : undefined,
+  });
+
+/** A string checked by one of values.ts's `...Problem` functions. */
+const checked = (problem: (value: string) => string | undefined) =>
+  z
+    .string()
+    .min(1, { abort: true })
+    .superRefine((value, ctx) => {
+      const why = problem(value);
+      if (why) ctx.addIssue({ code: 'custom', message: why });
+    });
+
+/** A file of the GitOps repository: relative, inside it, not in `.git/`. */
+const repoFile = checked(repoPathProblem);
+const yamlPath = checked(yamlPathProblem);
+const regex = checked(regexProblem);
+const version = checked(versionProblem);
+const httpUrl = (example: string) =>
+  z.url({ protocol: /^https?$/, error: `expected an http(s) URL such as ${example}` });
 
 const documentMatch = z.strictObject({ kind: z.string().optional(), name: z.string().optional() });
 
@@ -12,14 +49,14 @@ export const LOCATOR_KEYS = ['kustomize_image', 'yaml_path', 'container', 'sette
 
 const pin = z
   .strictObject({
-    file: z.string().min(1),
+    file: repoFile,
     kustomize_image: z.string().min(1).optional(),
     field: z.enum(['newTag', 'digest']).optional(),
-    yaml_path: z.string().min(1).optional(),
+    yaml_path: yamlPath.optional(),
     container: z.string().min(1).optional(),
     match: documentMatch.optional(),
-    setter: z.string().min(1).optional(),
-    regex: z.string().min(1).optional(),
+    setter: z.string().regex(SETTER_PATTERN, { message: SETTER_MESSAGE }).optional(),
+    regex: regex.optional(),
   })
   .superRefine((p, ctx) => {
     const given = LOCATOR_KEYS.filter((k) => p[k] !== undefined);
@@ -32,23 +69,6 @@ const pin = z
             : `a pin takes exactly one locator, found ${given.join(' and ')}`,
       });
     }
-    if (p.regex !== undefined) {
-      try {
-        if (!new RegExp(p.regex).source.includes('(?<version>')) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['regex'],
-            message: 'the regex needs a named group (?<version>...)',
-          });
-        }
-      } catch (e) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['regex'],
-          message: `not a valid regular expression: ${(e as Error).message}`,
-        });
-      }
-    }
   });
 
 const headers = z.record(z.string(), z.string());
@@ -57,12 +77,12 @@ const fileProvider = z.strictObject({ type: z.literal('file'), path: z.string().
 const tls = { ca: z.string().optional(), insecure_skip_verify: z.boolean().optional() };
 const prometheusProvider = z.strictObject({
   type: z.literal('prometheus'),
-  url: z.url({ error: 'expected an http(s) URL such as http://prometheus:9090' }),
+  url: httpUrl('http://prometheus:9090'),
   headers: headers.optional(),
   basic_auth: z.strictObject({ username: z.string(), password: z.string() }).optional(),
   bearer_token: z.string().optional(),
-  timeout: duration.optional(),
-  step: duration.optional(),
+  timeout: positiveDuration.optional(),
+  step: positiveDuration.optional(),
   ...tls,
 });
 const datadogProvider = z.strictObject({
@@ -70,13 +90,13 @@ const datadogProvider = z.strictObject({
   site: z.string().default('datadoghq.com'),
   api_key: z.string().min(1),
   app_key: z.string().min(1),
-  base_url: z.url().optional(),
-  timeout: duration.optional(),
+  base_url: httpUrl('https://api.datadoghq.eu').optional(),
+  timeout: positiveDuration.optional(),
   ...tls,
 });
 const httpProvider = z.strictObject({
   type: z.literal('http'),
-  url: z.string().min(1),
+  url: checked((url) => httpUrlProblem(url, 'https://metrics.example.com/api/v1/query?q={{query}}')),
   method: z.enum(['GET', 'POST']).optional(),
   headers: headers.optional(),
   body: z.string().optional(),
@@ -89,7 +109,7 @@ const httpProvider = z.strictObject({
     }),
   time_field: z.string().optional(),
   value_field: z.string().optional(),
-  timeout: duration.optional(),
+  timeout: positiveDuration.optional(),
   ...tls,
 });
 export const provider = z.discriminatedUnion('type', [
@@ -101,12 +121,29 @@ export const provider = z.discriminatedUnion('type', [
 
 const mode = z.enum(['auto', 'propose', 'dry-run']);
 
+/**
+ * The kill switch's value is written into its file as a pin's version is (writePin): a value that
+ * could not be written (`writes disabled`, quotes, `#`) would fail the rollback commit itself.
+ */
+const killSwitchValue = z
+  .union([z.string(), z.number(), z.boolean()])
+  .transform(String)
+  .superRefine((v, ctx) => {
+    if (versionProblem(v) === undefined) return;
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        `${shown(v)} cannot be written as a plain scalar: a kill switch value holds ` +
+        'letters, digits and . _ + - @ : / = only (e.g. "true", "0" or off)',
+    });
+  });
+
 const killSwitch = z
   .strictObject({
-    file: z.string().min(1),
-    yaml_path: z.string().min(1).optional(),
-    regex: z.string().min(1).optional(),
-    value: z.union([z.string(), z.number(), z.boolean()]).transform(String),
+    file: repoFile,
+    yaml_path: yamlPath.optional(),
+    regex: regex.optional(),
+    value: killSwitchValue,
     release: z.enum(['on_recovery', 'manual']).default('manual'),
   })
   .refine((k) => (k.yaml_path === undefined) !== (k.regex === undefined), {
@@ -114,8 +151,12 @@ const killSwitch = z
   });
 
 const notifier = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('slack'), webhook: z.string().min(1) }),
-  z.strictObject({ type: z.literal('webhook'), url: z.string().min(1), headers: headers.optional() }),
+  z.strictObject({ type: z.literal('slack'), webhook: httpUrl('https://hooks.slack.com/services/…') }),
+  z.strictObject({
+    type: z.literal('webhook'),
+    url: httpUrl('https://hooks.example.com/pinback'),
+    headers: headers.optional(),
+  }),
 ]);
 
 /** Image automation that must not push the locked version back (Flux, Argo CD Image Updater). */
@@ -124,17 +165,17 @@ const hold = z.discriminatedUnion(
   [
     z.strictObject({
       type: z.literal('flux_image_policy'),
-      file: z.string().min(1),
+      file: repoFile,
       name: z.string().optional(),
     }),
     z.strictObject({
       type: z.literal('flux_image_update_automation'),
-      file: z.string().min(1),
+      file: repoFile,
       name: z.string().optional(),
     }),
     z.strictObject({
       type: z.literal('argocd_image_updater'),
-      file: z.string().min(1),
+      file: repoFile,
       name: z.string().optional(),
       alias: z.string().optional(),
     }),
@@ -150,27 +191,28 @@ const onRollback = z.strictObject({
     .strictObject({
       labels: z.array(z.string()).optional(),
       assignees: z.array(z.string()).optional(),
-      template: z.string().optional(),
+      template: z.string().min(1).optional(),
       repo: z.string().optional(),
     })
     .optional(),
   notify: z.array(notifier).optional(),
-  verify: z.strictObject({ window: duration }).optional(),
+  verify: z.strictObject({ window: positiveDuration }).optional(),
   fallback_depth: z.int().min(1).max(10).optional(),
 });
 
 const shared = {
   provider: z.string().optional(),
-  window: duration.optional(),
+  window: positiveDuration.optional(),
+  /** 0 is meaningful: no wait between rollbacks. */
   cooldown: duration.optional(),
-  guard_window: duration.optional(),
-  /** How long a version must have stayed pinned to be chosen as the stable (default 5m). */
+  guard_window: positiveDuration.optional(),
+  /** How long a version must have stayed pinned to be chosen as the stable (default 5m; 0: any). */
   min_stable_age: duration.optional(),
   require: z.int().min(1).optional(),
   sustained: z.int().min(1).optional(),
   on_no_data: noData.optional(),
   aggregate: aggregation.optional(),
-  step: duration.optional(),
+  step: positiveDuration.optional(),
   confidence: confidence.optional(),
   mode: mode.optional(),
   on_rollback: onRollback.optional(),
@@ -180,13 +222,14 @@ const service = z.strictObject({
   ...shared,
   stage: z.string().optional(),
   pin: pin.optional(),
-  stable: z.string().min(1).optional(),
-  candidate: z.string().min(1).optional(),
+  /** `auto` or a fixed version. */
+  stable: version.optional(),
+  candidate: version.optional(),
   baseline: z.enum(['stable', 'before_deploy']).optional(),
   owners: z.array(z.string()).optional(),
-  triggers: z
-    .record(name, trigger)
-    .refine((t) => Object.keys(t).length > 0, { message: 'a service needs at least one trigger' }),
+  triggers: named('trigger', trigger).refine((t) => Object.keys(t).length > 0, {
+    message: 'a service needs at least one trigger',
+  }),
 });
 
 const identity = z.strictObject({ name: z.string().min(1), email: z.string().min(3) });
@@ -197,33 +240,43 @@ export const fullForm = z.strictObject({
   gitops: z
     .strictObject({
       repo: z.string().min(1),
-      branch: z.string().min(1).optional(),
+      branch: checked(branchProblem).optional(),
       author: identity.optional(),
     })
     .optional(),
-  providers: z.record(name, provider).optional(),
+  providers: named('provider', provider).optional(),
   defaults: z.strictObject(shared).optional(),
   owners: z.array(z.string()).optional(),
-  services: z
-    .record(name, service)
-    .refine((s) => Object.keys(s).length > 0, { message: 'at least one service' }),
+  services: named('service', service).refine((s) => Object.keys(s).length > 0, {
+    message: 'at least one service',
+  }),
 });
 
 const versioned = z
   .string()
-  .regex(/^[^@\s]+@[^@\s]+/, { message: 'expected SERVICE@VERSION, e.g. support-agent@2.4.0' });
+  .regex(/^[^@\s]+@[^@\s]+/, { message: 'expected SERVICE@VERSION, e.g. support-agent@2.4.0', abort: true })
+  .superRefine((v, ctx) => {
+    const why = versionProblem(v.slice(v.indexOf('@') + 1));
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  });
 
 export const seedForm = z.strictObject({
   $schema: z.string().optional(),
   version: z.literal(1).optional(),
-  providers: z.record(name, provider).optional(),
+  providers: named('provider', provider)
+    .refine((p) => Object.keys(p).length <= 1, {
+      message:
+        'the seed form reads every trigger from one provider: declare one, or write the full form ' +
+        '(services: with a provider: per trigger)',
+    })
+    .optional(),
   rollback: z.strictObject({
     stable_version: versioned,
     candidate_version: versioned,
     stage: z.string().optional(),
-    triggers: z
-      .record(name, z.number())
-      .refine((t) => Object.keys(t).length > 0, { message: 'at least one trigger' }),
+    triggers: named('trigger', z.number()).refine((t) => Object.keys(t).length > 0, {
+      message: 'at least one trigger',
+    }),
     lock_candidate_after_rollback: z.boolean().optional(),
     require: z.int().min(1).optional(),
   }),

@@ -7,9 +7,22 @@ import { parseDuration, parseRatio } from './duration.js';
 
 const DURATION_PATTERN = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/;
 
+const DURATION_MESSAGE = 'expected a duration such as 30s, 10m, 1h or 1h30m';
+
+/** A duration that may be 0 (`cooldown: 0s`: no wait). */
 export const duration = z
   .string()
-  .regex(DURATION_PATTERN, { message: 'expected a duration such as 30s, 10m, 1h or 1h30m' })
+  .regex(DURATION_PATTERN, { message: DURATION_MESSAGE })
+  .transform((s) => parseDuration(s)!);
+
+/**
+ * A duration that must be longer than 0 (a window, a step, a timeout). A duration is 0 exactly when
+ * none of its digits is: a pattern, so editors see the rule in the JSON Schema too.
+ */
+export const positiveDuration = z
+  .string()
+  .regex(DURATION_PATTERN, { message: DURATION_MESSAGE, abort: true })
+  .regex(/[1-9]/, { message: 'must be longer than 0, e.g. 30s' })
   .transform((s) => parseDuration(s)!);
 
 const RATIO_MESSAGE = 'expected a percentage such as 50% or a ratio such as 0.5';
@@ -55,7 +68,11 @@ const histogramMeasure = z.strictObject({
   quantile: fraction('quantile').default(0.95),
 });
 
-const burnWindow = z.strictObject({ long: duration, short: duration, burn_rate: z.number().positive() });
+const burnWindow = z.strictObject({
+  long: positiveDuration,
+  short: positiveDuration,
+  burn_rate: z.number().positive(),
+});
 const slo = z.strictObject({
   objective: fraction('objective'),
   windows: z.array(burnWindow).min(1).optional(),
@@ -81,8 +98,8 @@ export const trigger = z
     severity: severity.optional(),
     reduce: z.enum(['sum', 'max', 'mean', 'min']).optional(),
     args: z.record(z.string(), z.string()).optional(),
-    window: duration.optional(),
-    step: duration.optional(),
+    window: positiveDuration.optional(),
+    step: positiveDuration.optional(),
   })
   .superRefine((t, ctx) => {
     const measures = (['query', 'ratio', 'mean', 'histogram'] as const).filter((k) => t[k] !== undefined);

@@ -201,7 +201,7 @@ export type Path = (string | number)[];
 export function readAll(text: string): unknown[] | undefined {
   const docs = parseAllDocuments(text, { schema: 'failsafe', prettyErrors: false });
   if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) return undefined;
-  return docs.map((d) => d.toJS({ maxAliasCount: -1 }) as unknown);
+  return docs.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown);
 }
 
 function setAt(root: unknown, path: Path, value: unknown): unknown {

@@ -27,20 +27,20 @@ export function describeLocator(l: PinLocator): string {
   if (keys.length !== 1) return `locator with ${keys.length === 0 ? 'no key' : keys.join(' and ')}`;
   const only = (k: (typeof LOCATOR_KEYS)[number]) => keys[0] === k;
   if (only('kustomize_image') && 'kustomize_image' in l) {
-    return `kustomize_image ${JSON.stringify(l.kustomize_image)}${l.field ? ` field ${l.field}` : ''}`;
+    return `kustomize_image ${quote(l.kustomize_image)}${l.field ? ` field ${l.field}` : ''}`;
   }
   if (only('yaml_path') && 'yaml_path' in l)
-    return `yaml_path ${JSON.stringify(l.yaml_path)}${describeMatch(l.match)}`;
+    return `yaml_path ${quote(l.yaml_path)}${describeMatch(l.match)}`;
   if (only('container') && 'container' in l)
-    return `container ${JSON.stringify(l.container)}${describeMatch(l.match)}`;
-  if (only('setter') && 'setter' in l) return `setter ${JSON.stringify(l.setter)}`;
-  if (only('regex') && 'regex' in l) return `regex /${l.regex}/`;
+    return `container ${quote(l.container)}${describeMatch(l.match)}`;
+  if (only('setter') && 'setter' in l) return `setter ${quote(l.setter)}`;
+  if (only('regex') && 'regex' in l) return `regex /${clip(l.regex)}/`;
   return 'locator';
 }
 
 function describeMatch(m: DocumentMatch | undefined): string {
   if (!m || (m.kind === undefined && m.name === undefined)) return '';
-  return ` (in ${m.kind ?? '*'}/${m.name ?? '*'})`;
+  return ` (in ${clip(m.kind ?? '*')}/${clip(m.name ?? '*')})`;
 }
 
 /** Run a locator step; a LocateError becomes a PinError prefixed with `context` (file and locator). */
@@ -51,4 +51,25 @@ export function inContext<T>(context: string, fn: () => T): T {
     if (e instanceof LocateError) throw new PinError(`${context}: ${e.message}`);
     throw e;
   }
+}
+
+/** How much of a value a message quotes: a 100 KB pin value must not make a 100 KB error. */
+export const ECHO_MAX = 200;
+
+function cut(value: string, max: number): string {
+  // Never split a surrogate pair: half of one is not a character.
+  const end = /[\uD800-\uDBFF]/.test(value.charAt(max - 1)) ? max - 1 : max;
+  return value.slice(0, end);
+}
+
+/** `value` as a message shows it: whole up to ECHO_MAX characters, else its start, `…` and its length. */
+export function clip(value: string, max = ECHO_MAX): string {
+  return value.length <= max ? value : `${cut(value, max)}… (${value.length} characters)`;
+}
+
+/** `value` JSON-quoted for a message, capped as clip caps it: `"abc…" (100000 characters)`. */
+export function quote(value: string, max = ECHO_MAX): string {
+  return value.length <= max
+    ? JSON.stringify(value)
+    : `${JSON.stringify(cut(value, max))}… (${value.length} characters)`;
 }

@@ -1,4 +1,4 @@
-import { fail } from './errors.js';
+import { fail, quote } from './errors.js';
 import type { Span } from './span.js';
 import { isDigest } from './version.js';
 
@@ -15,7 +15,7 @@ export function parseImageRef(ref: string): { nameEnd: number; tag?: string; dig
   const nameEnd = hasTag ? colon : nameTag.length;
   const tag = hasTag ? nameTag.slice(colon + 1) : undefined;
   if (nameEnd === 0 || /\s/.test(ref) || tag === '' || (digest !== undefined && !isDigest(digest))) {
-    fail(`${JSON.stringify(ref)} is not an image reference`);
+    fail(`${quote(ref)} is not an image reference`);
   }
   return { nameEnd, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
 }
@@ -29,7 +29,7 @@ export function imageRefVersion(scalar: Span, options: { requireVersion: boolean
   const ref = scalar.version;
   const { nameEnd, tag, digest } = parseImageRef(ref);
   if (options.requireVersion && tag === undefined && digest === undefined) {
-    fail(`image ${JSON.stringify(ref)} has no tag or digest: nothing to roll back`);
+    fail(`image ${quote(ref)} has no tag or digest: nothing to roll back`);
   }
   const versionStart = (tag ?? digest) !== undefined ? nameEnd + 1 : nameEnd;
   const sepStart = scalar.start + nameEnd;

@@ -1,5 +1,5 @@
 import { isMap, isSeq, type YAMLMap } from 'yaml';
-import { fail } from './errors.js';
+import { fail, quote } from './errors.js';
 import { scalarSpan } from './scalar.js';
 import { lineColumn, lineOf, refuseEither, type Span } from './span.js';
 import { isDigest } from './version.js';
@@ -43,7 +43,7 @@ function newNameGiven(text: string, entries: YAMLMap[]): string {
   const which = found
     .map(
       (f) =>
-        `${f.name === undefined ? 'an entry with no name' : `the entry named ${JSON.stringify(f.name)}`}${f.where}`,
+        `${f.name === undefined ? 'an entry with no name' : `the entry named ${quote(f.name)}`}${f.where}`,
     )
     .join(' and ');
   const use = found.flatMap((f) => (f.name === undefined ? [] : [`kustomize_image: ${f.name}`]));
@@ -82,8 +82,8 @@ export function locateKustomizeImage(
       isDigest(next) === wantsDigest
         ? undefined
         : wantsDigest
-          ? `${JSON.stringify(next)} is not a digest (sha256:…), which digest: must hold`
-          : `${JSON.stringify(next)} is a digest; kustomize reads it from digest:, not newTag:`,
+          ? `${quote(next)} is not a digest (sha256:…), which digest: must hold`
+          : `${quote(next)} is a digest; kustomize reads it from digest:, not newTag:`,
     ),
   };
 }

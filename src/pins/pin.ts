@@ -1,10 +1,11 @@
 import { locateContainer } from './container.js';
-import { describeLocator, LOCATOR_KEYS, LocateError, locatorKeys, PinError } from './errors.js';
+import { describeLocator, LOCATOR_KEYS, LocateError, locatorKeys, PinError, quote } from './errors.js';
 import { locateKustomizeImage } from './kustomize.js';
 import type { PinLocator } from './locator.js';
 import { locateRegex } from './regex.js';
 import { locateSetter } from './setter.js';
 import { lineColumn, type Span } from './span.js';
+import { refuseReplaced } from './utf8.js';
 import { isValidVersion } from './version.js';
 import { locateYamlPath } from './yaml-path.js';
 
@@ -54,9 +55,10 @@ export function writePin(text: string, locator: PinLocator, newVersion: string, 
   const context = `${file}: ${describeLocator(locator)}`;
   if (!isValidVersion(newVersion)) {
     throw new PinError(
-      `${context}: refusing to write ${JSON.stringify(newVersion)}: a version holds only letters, digits and . _ + - @ : / =`,
+      `${context}: refusing to write ${quote(newVersion)}: a version holds only letters, digits and . _ + - @ : / =`,
     );
   }
+  refuseReplaced(text, file);
   const span = locate(text, locator, file);
   const refusal = span.refuse?.(newVersion);
   if (refusal) throw new PinError(`${context}: cannot write here: ${refusal}`);
@@ -67,13 +69,13 @@ export function writePin(text: string, locator: PinLocator, newVersion: string, 
     back = locate(written, locator, file);
   } catch (e) {
     throw new PinError(
-      `${context}: writing ${JSON.stringify(newVersion)} would break the pin: ${(e as Error).message}`,
+      `${context}: writing ${quote(newVersion)} would break the pin: ${(e as Error).message}`,
     );
   }
   const expectedStart = edit.start + edit.text.length - newVersion.length;
   if (back.version !== newVersion || back.start !== expectedStart) {
     throw new PinError(
-      `${context}: writing ${JSON.stringify(newVersion)} reads back as ${JSON.stringify(back.version)}; nothing written`,
+      `${context}: writing ${quote(newVersion)} reads back as ${quote(back.version)}; nothing written`,
     );
   }
   return written;

@@ -1,11 +1,12 @@
 import { isScalar, type Node } from 'yaml';
-import { describeLocator, fail, inContext, PinError } from './errors.js';
+import { clip, describeLocator, fail, inContext, PinError, quote } from './errors.js';
 import { addLine, applyEdits, type Edit, removeLine } from './lines.js';
 import type { PinLocator } from './locator.js';
 import { type PinLocation, readPin, writePin } from './pin.js';
 import { scalarSpan } from './scalar.js';
 import { lineColumn } from './span.js';
 import { type Field, fieldIn, isSet, REF_FIELDS, SEPARATOR, type Unit, unitOf } from './unit.js';
+import { refuseReplaced } from './utf8.js';
 import { isValidVersion } from './version.js';
 
 type Fields = Extract<Unit, { kind: 'fields' }>;
@@ -44,6 +45,20 @@ export function restorePin(
   file: string,
   version: string,
 ): string {
+  refuseReplaced(current, file);
+  const written = restore(current, stableText, locator, file, version);
+  // A line put back from the stable's text brings that text's bytes along.
+  refuseReplaced(written, file, "the text restored from the pin file at the stable's commit");
+  return written;
+}
+
+function restore(
+  current: string,
+  stableText: string | null,
+  locator: PinLocator,
+  file: string,
+  version: string,
+): string {
   const pin: Pin = { locator, file, version, context: `${file}: ${describeLocator(locator)}` };
   readPin(current, locator, file);
   const now = inContext(pin.context, () => unitOf(current, locator));
@@ -61,7 +76,7 @@ export function restorePin(
   }
   if (stable && stable.version !== version) {
     throw new PinError(
-      `${pin.context}: the text given as the stable's reads ${JSON.stringify(stable.version)} (line ${stable.line}), not ${JSON.stringify(version)}: pass the pin file's text at the commit that pinned ${version}`,
+      `${pin.context}: the text given as the stable's reads ${quote(stable.version)} (line ${stable.line}), not ${quote(version)}: pass the pin file's text at the commit that pinned ${clip(version)}`,
     );
   }
   const then = stable && inContext(pin.context, () => unitOf(stableText, locator));
@@ -81,7 +96,7 @@ export function restorePin(
     if (nowBefore !== thenBefore || nowAfter !== thenAfter) {
       const offset = nowBefore !== thenBefore ? now.start : now.versionEnd;
       throw new PinError(
-        `${where(pin, current, offset)}: the reference around the version changed with the candidate (${JSON.stringify(stableText.slice(then.start, then.end))} at the stable, ${JSON.stringify(current.slice(now.start, now.end))} now), and the regex reaches only the version: writing ${JSON.stringify(version)} alone would pin ${JSON.stringify(nowBefore! + version + nowAfter!)}, which was never deployed. Put the whole reference in the (?<version>…) group, or ${BY_HAND}`,
+        `${where(pin, current, offset)}: the reference around the version changed with the candidate (${quote(stableText.slice(then.start, then.end))} at the stable, ${quote(current.slice(now.start, now.end))} now), and the regex reaches only the version: writing ${quote(version)} alone would pin ${quote(nowBefore! + version + nowAfter!)}, which was never deployed. Put the whole reference in the (?<version>…) group, or ${BY_HAND}`,
       );
     }
   }
@@ -141,8 +156,8 @@ function restoreFields(pin: Pin, current: string, now: Fields, stableText: strin
     if (typeof e === 'string') {
       throw refusal(
         a.keyNode
-          ? `the candidate added ${key}: ${a.value ?? '…'}, which the stable did not have, and ${e}`
-          : `the candidate removed ${key}: ${b.value ?? '…'}, which the stable had, and ${e}`,
+          ? `the candidate added ${key}: ${clip(a.value ?? '…')}, which the stable did not have, and ${e}`
+          : `the candidate removed ${key}: ${clip(b.value ?? '…')}, which the stable had, and ${e}`,
       );
     }
     edits.push(e);
@@ -154,7 +169,10 @@ function restoreFields(pin: Pin, current: string, now: Fields, stableText: strin
     const off = now.fields.find(
       (k) => !same(fieldIn(back.map, k), written, fieldIn(then.map, k), stableText),
     );
-    return off && `${off} ${JSON.stringify(fieldIn(back.map, off).value ?? null)}`;
+    return (
+      off &&
+      `${off} ${fieldIn(back.map, off).value === undefined ? 'null' : quote(fieldIn(back.map, off).value!)}`
+    );
   });
   return written;
 }
@@ -184,13 +202,13 @@ function verify(pin: Pin, written: string, differs: (back: Unit) => string | und
   let problem: string | undefined;
   try {
     const back = readPin(written, pin.locator, pin.file).version;
-    problem = back === pin.version ? differs(unitOf(written, pin.locator)) : JSON.stringify(back);
+    problem = back === pin.version ? differs(unitOf(written, pin.locator)) : quote(back);
   } catch (e) {
     problem = (e as Error).message;
   }
   if (problem) {
     throw new PinError(
-      `${pin.context}: restoring ${JSON.stringify(pin.version)} reads back as ${problem}; nothing written`,
+      `${pin.context}: restoring ${quote(pin.version)} reads back as ${problem}; nothing written`,
     );
   }
 }
@@ -234,7 +252,7 @@ function reshaped(pin: Pin, current: string, stableText: string, now: Unit, unre
   if (token === pin.version || (token !== undefined && containsToken(stableText, token))) return written;
   return cannotTell(
     offset,
-    `the rest of the reference (${JSON.stringify(token)}, which the version alone would make, is nowhere in it)`,
+    `the rest of the reference (${token === undefined ? 'undefined' : quote(token)}, which the version alone would make, is nowhere in it)`,
   );
 }
 
@@ -272,14 +290,14 @@ function refuseUnknownSiblings(pin: Pin, current: string, now: Unit): void {
     refuse(
       field(k).keyNode!.range![0],
       names
-        ? `${k}: ${field(k).value ?? '…'} stands beside ${located}: writing ${located} alone pairs the candidate's digest with another image, a reference never pinned`
-        : `${k}: ${field(k).value ?? '…'} stands beside ${located} and takes precedence: writing ${located} alone leaves the candidate deployed`,
+        ? `${k}: ${clip(field(k).value ?? '…')} stands beside ${located}: writing ${located} alone pairs the candidate's digest with another image, a reference never pinned`
+        : `${k}: ${clip(field(k).value ?? '…')} stands beside ${located} and takes precedence: writing ${located} alone leaves the candidate deployed`,
     );
   }
   if (located === 'digest' && isSet(field(tagKey))) {
     refuse(
       field(tagKey).keyNode!.range![0],
-      `${tagKey}: ${field(tagKey).value ?? '…'} stands beside the digest: writing the digest alone pairs it with the candidate's ${tagKey}, a pair never pinned`,
+      `${tagKey}: ${clip(field(tagKey).value ?? '…')} stands beside the digest: writing the digest alone pairs it with the candidate's ${tagKey}, a pair never pinned`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { isAlias, isScalar, type Scalar } from 'yaml';
-import { fail } from './errors.js';
+import { fail, quote } from './errors.js';
 import type { Span } from './span.js';
 import { readsAsString } from './yaml-doc.js';
 
@@ -20,19 +20,17 @@ export function scalarSpan(text: string, node: unknown, what = 'the value'): Spa
     fail(`${what} is a block scalar (| or >), which is not a pin`);
   }
   if (scalar.type === 'QUOTE_SINGLE' || scalar.type === 'QUOTE_DOUBLE') {
-    const quote = scalar.type === 'QUOTE_SINGLE' ? "'" : '"';
+    const mark = scalar.type === 'QUOTE_SINGLE' ? "'" : '"';
     if (text.slice(start + 1, end - 1) !== value) {
-      fail(`${what} is written with escapes or line breaks inside ${quote}…${quote}; write it literally`);
+      fail(`${what} is written with escapes or line breaks inside ${mark}…${mark}; write it literally`);
     }
-    const forbidden = quote === "'" ? /['\r\n]/ : /["\\\r\n]/;
+    const forbidden = mark === "'" ? /['\r\n]/ : /["\\\r\n]/;
     return {
       version: value,
       start: start + 1,
       end: end - 1,
       refuse: (next) =>
-        forbidden.test(next)
-          ? `${JSON.stringify(next)} would need escaping inside ${quote}…${quote}`
-          : undefined,
+        forbidden.test(next) ? `${quote(next)} would need escaping inside ${mark}…${mark}` : undefined,
     };
   }
   if (text.slice(start, end) !== value) fail(`${what} spans several lines`);
@@ -47,7 +45,7 @@ export function scalarSpan(text: string, node: unknown, what = 'the value'): Spa
     edit: (next) => ({ start, end, text: pad + next }),
     refuse: (next) =>
       guardType && !readsAsString(next)
-        ? `unquoted ${JSON.stringify(next)} would not read as a string in YAML; quote the value in the file`
+        ? `unquoted ${quote(next)} would not read as a string in YAML; quote the value in the file`
         : undefined,
   };
 }

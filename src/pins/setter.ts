@@ -1,5 +1,5 @@
 import { isScalar, type Scalar, visit } from 'yaml';
-import { fail } from './errors.js';
+import { fail, quote } from './errors.js';
 import { imageRefVersion } from './image-ref.js';
 import { scalarSpan } from './scalar.js';
 import { lineOf, refuseEither, type Span } from './span.js';
@@ -40,7 +40,7 @@ export function markedScalar(
       },
     });
   }
-  if (marked.length === 0) fail(`no value carries the marker # {"$imagepolicy": ${JSON.stringify(setter)}}`);
+  if (marked.length === 0) fail(`no value carries the marker # {"$imagepolicy": ${quote(setter)}}`);
   if (marked.length > 1) {
     fail(
       `${marked.length} values carry the marker (lines ${marked.map((m) => lineOf(text, m.node.range![0])).join(', ')})`,
@@ -62,7 +62,7 @@ export function locateSetter(text: string, setter: string): Span {
   return {
     ...span,
     refuse: refuseEither(span.refuse, (next) =>
-      isDigest(next) ? undefined : `${JSON.stringify(next)} is not a digest (sha256:…)`,
+      isDigest(next) ? undefined : `${quote(next)} is not a digest (sha256:…)`,
     ),
   };
 }

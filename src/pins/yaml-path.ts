@@ -1,9 +1,9 @@
 import { type Alias, isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
-import { fail } from './errors.js';
+import { clip, fail } from './errors.js';
 import type { DocumentMatch } from './locator.js';
 import { scalarSpan } from './scalar.js';
 import { lineColumn, lineOf, type Span } from './span.js';
-import { mapGet, parseYaml, selectDocs, type YamlDoc } from './yaml-doc.js';
+import { aliasTargets, mapGet, parseYaml, selectDocs, type YamlDoc } from './yaml-doc.js';
 
 export type Segment = { key: string } | { index: number } | { where: string; equals: string };
 
@@ -96,7 +96,7 @@ function aliasFound(
   rest: readonly Segment[],
 ): never {
   const name = alias.source;
-  const anchored = alias.resolve(doc);
+  const anchored = aliasTargets(doc).get(alias);
   const offset = anchored && anchorOffset(text, anchored, name);
   const at = offset === undefined ? undefined : lineColumn(text, offset);
   const toAnchor = anchored && segmentsTo(doc.contents, anchored);
@@ -120,7 +120,7 @@ function resolve(doc: YamlDoc, text: string, segments: Segment[]): Node | null |
     else node = selectItem(doc, text, node, seg);
     if (node === undefined) return undefined;
     if (isAlias(node) && 'where' in seg) {
-      aliasFound(doc, text, node, `[${seg.where}=${seg.equals}] is`, segments.slice(i + 1));
+      aliasFound(doc, text, node, `[${clip(seg.where)}=${clip(seg.equals)}] is`, segments.slice(i + 1));
     }
   }
   if (isAlias(node)) aliasFound(doc, text, node, 'the path ends at', []);
@@ -135,13 +135,15 @@ function selectItem(
 ): unknown {
   if (!isSeq(node)) return undefined;
   const hits = node.items.filter((item) => {
-    const target = isAlias(item) ? item.resolve(doc) : item;
+    const target = isAlias(item) ? aliasTargets(doc).get(item) : item;
     const field = mapGet(target, seg.where);
     return isScalar(field) && field.value === seg.equals;
   });
   if (hits.length > 1) {
     const lines = hits.map((h) => (isMap(h) && h.range ? lineOf(text, h.range[0]) : '?'));
-    fail(`[${seg.where}=${seg.equals}] matches ${hits.length} list items (lines ${lines.join(', ')})`);
+    fail(
+      `[${clip(seg.where)}=${clip(seg.equals)}] matches ${hits.length} list items (lines ${lines.join(', ')})`,
+    );
   }
   return hits[0];
 }

@@ -114,7 +114,7 @@ services:
   it.each([
     ['kustomize_image', onePin],
     ['yaml_path and match', '{ file: r.yaml, yaml_path: spec.version, match: { kind: HelmRelease } }'],
-    ['setter', '{ file: k.yaml, setter: api-version }'],
+    ['setter', '{ file: k.yaml, setter: "flux-system:api-version" }'],
   ])('accepts a pin with one locator: %s', (_, pin) => {
     expect(verdicts(policy(pin))).toEqual({ schema: true, loader: true });
   });
