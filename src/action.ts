@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import * as core from '@actions/core';
 import { planFor } from './action/event.js';
 import type { ActionContext } from './action/run.js';
+import { stopCleanlyOnSignals } from './gitops/signals.js';
 
 /** The Action's composition root: the runner's environment in, outputs and a job summary out. */
 async function main(): Promise<void> {
@@ -48,5 +49,9 @@ async function main(): Promise<void> {
   const failure = await runAction(ctx);
   if (failure) core.setFailed(failure);
 }
+
+// A cancelled workflow run: a commit in flight is finished, temporary clones removed, the step
+// fails with a message saying what was committed, and the next run does the rest.
+stopCleanlyOnSignals({ say: (m) => core.setFailed(`pinback: ${m}`) });
 
 main().catch((e: unknown) => core.setFailed((e as Error).message));

@@ -16,6 +16,8 @@ import { parseDuration } from './config/duration.js';
 import { loadPolicy } from './config/load.js';
 import type { Mode } from './config/policy.js';
 import { selectServices } from './config/select.js';
+import { setCliStoreWarning } from './gitops/open.js';
+import { stopCleanlyOnSignals } from './gitops/signals.js';
 import { fileIncidentSink } from './incident/file.js';
 import { onceSink } from './incident/sink.js';
 import { providersFor } from './metrics/registry.js';
@@ -177,6 +179,12 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
   throw e;
 });
+
+// A cancelled job, a stopped container, Ctrl-C: a commit in flight is finished, temporary clones
+// removed, and the exit status is 128 + the signal's number, after a message.
+stopCleanlyOnSignals({ say: (m) => process.stderr.write(`pinback: ${m}\n`) });
+// What the git store notices without failing (a work tree it could not update, a shallow clone).
+setCliStoreWarning((m) => process.stderr.write(`pinback: warning: ${m}\n`));
 
 main(process.argv.slice(2)).then(
   (code) => {

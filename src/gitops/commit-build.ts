@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { outputLines } from './git-parse.js';
 import type { Repo } from './repo.js';
@@ -83,6 +83,6 @@ export async function buildCommit(
       .trim();
     return { sha, entries };
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    await repo.dropScratch(scratch);
   }
 }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { processState } from './lifecycle.js';
 
 /** How one git invocation runs. */
 export interface GitRunOptions {
@@ -97,6 +98,7 @@ export function createGit(options: CreateGitOptions = {}): Git {
             windowsHide: true,
           },
           (error, stdout, stderr) => {
+            processState.untrackChild(child);
             const err = error as (Error & { code?: unknown; killed?: boolean }) | null;
             if (err && typeof err.code !== 'number') {
               const why =
@@ -115,6 +117,8 @@ export function createGit(options: CreateGitOptions = {}): Git {
             });
           },
         );
+        // A process that is stopping stops its git processes before removing their directories.
+        processState.trackChild(child);
         // git may exit before reading all input (an error it reports itself); ignore EPIPE here.
         child.stdin?.on('error', () => {});
         child.stdin?.end(runOptions.input ?? '');

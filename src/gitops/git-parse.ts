@@ -178,3 +178,29 @@ export function parseShallow(text: string): Set<string> {
 export function pushWasUpToDate(stdout: string): boolean {
   return /^=\t/m.test(stdout);
 }
+
+/** `git ls-files -s -z`: each path's index entry; a path in conflict (stage 1-3) maps to stage `conflict`. */
+export function parseLsFilesStage(stdout: string): Map<string, { mode: string; oid: string } | 'conflict'> {
+  const entries = new Map<string, { mode: string; oid: string } | 'conflict'>();
+  for (const rec of stdout.split('\0')) {
+    const m = /^(\d+) ([0-9a-f]+) (\d)\t(.*)$/s.exec(rec);
+    if (!m) continue;
+    const path = m[4] ?? '';
+    entries.set(path, m[3] === '0' ? { mode: m[1] ?? '', oid: m[2] ?? '' } : 'conflict');
+  }
+  return entries;
+}
+
+/**
+ * `git status --porcelain=v1 -z --no-renames`: each listed path's two-letter codes (`M `, ` D`,
+ * `??`); a path deleted in the index with a new untracked file in its place has two (`D `, `??`).
+ */
+export function parseStatusCodes(stdout: string): Map<string, string[]> {
+  const codes = new Map<string, string[]>();
+  for (const rec of stdout.split('\0')) {
+    if (rec.length <= 3) continue;
+    const path = rec.slice(3);
+    codes.set(path, [...(codes.get(path) ?? []), rec.slice(0, 2)]);
+  }
+  return codes;
+}

@@ -11,6 +11,7 @@ import {
   parseShallow,
   parseWalk,
 } from './git-parse.js';
+import { pauseAt, processState } from './lifecycle.js';
 import { type PathState, pathStates, treePaths } from './path-states.js';
 import { safeRepoPath } from './paths.js';
 import { checkBranchName, type Repo } from './repo.js';
@@ -60,7 +61,11 @@ export class GitStore implements GitOpsStore {
   /** One operation at a time per store: a clone's refs, shallow file and index are shared state. */
   private exclusive<T>(op: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError(`${this.describe()}: the store is closed`));
-    const next = this.queue.then(op, op);
+    const guarded = () =>
+      processState.isStopping
+        ? Promise.reject(new StoreError('pinback is stopping: nothing more is read or written'))
+        : op();
+    const next = this.queue.then(guarded, guarded);
     this.queue = next.catch(() => {});
     return next;
   }
@@ -74,6 +79,7 @@ export class GitStore implements GitOpsStore {
     if (!Number.isInteger(limit) || limit < 0)
       throw new StoreError(`history limit must be a whole number, got ${limit}`);
 
+    await this.transport.settle?.();
     const head = await this.transport.head();
     if (head === undefined)
       throw new StoreError(`branch "${this.repo.branch}" no longer exists in ${this.repo.shown}`);
@@ -278,6 +284,9 @@ export class GitStore implements GitOpsStore {
         for (const o of oids) this.present.add(o);
       },
     );
-    return landing.publish(commit);
+    await pauseAt('before-commit');
+    const result = await landing.publish(commit);
+    if (result.ok) await pauseAt('after-commit');
+    return result;
   }
 }

@@ -10,6 +10,7 @@ import { DEFAULT_MAX_DEPTH, openRemote, positive } from './remote.js';
 import { checkBranchName } from './repo.js';
 import type { GitOpsStore } from './store.js';
 import { classifyTarget } from './target.js';
+import { sweepStaleTempDirs } from './temp.js';
 import type { Transport } from './transport.js';
 
 export interface GitStoreOptions {
@@ -17,7 +18,10 @@ export interface GitStoreOptions {
   target: string;
   /** Default: the current branch of a local work tree, else the remote's default branch. */
   branch?: string;
-  /** Parent directory for temporary clones and scratch files; os.tmpdir() by default. */
+  /**
+   * Parent directory for temporary clones and scratch files; os.tmpdir() by default. Each open
+   * also removes what killed runs left there (marked as pinback's, over an hour old: temp.ts).
+   */
   workDir?: string;
   /** Remotes only: commits fetched at first (a shallow clone), default 50; deepened on demand. */
   depth?: number;
@@ -29,8 +33,11 @@ export interface GitStoreOptions {
   maxDepth?: number;
   /** The git runner; the real git CLI by default. */
   git?: Git;
-  /** Told about problems that do not fail the operation (a work tree that could not be refreshed). */
-  onWarning?: (message: string) => void;
+  /**
+   * Told about problems that do not fail the operation (a work tree that could not be refreshed, a
+   * shallow clone's short history); the CLI prints them, the Action makes them warnings.
+   */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 /**
@@ -52,6 +59,7 @@ export async function openGitStore(opts: GitStoreOptions): Promise<GitOpsStore> 
   const git = opts.git ?? createGit();
   const workDir = resolve(opts.workDir ?? tmpdir());
   if (opts.branch !== undefined) await checkBranchName(git, opts.branch);
+  await sweepStaleTempDirs(workDir, { warn: opts.onWarning });
   const common = {
     git,
     target: opts.target,

@@ -1,6 +1,5 @@
 import { lstat, mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import { indexInfo } from './commit-build.js';
 import type { Git } from './git-command.js';
 import {
   missingBranch,
@@ -13,10 +12,12 @@ import {
   symlinkError,
 } from './git-errors.js';
 import { outputLines, parseStatusPaths } from './git-parse.js';
+import { pauseAt, processState } from './lifecycle.js';
 import { leadingDirectories } from './paths.js';
+import { WorkTreeRefresh } from './refresh.js';
 import { Repo, runIn, sleep } from './repo.js';
 import { type CommitResult, StoreError } from './store.js';
-import type { BuiltCommit, IndexEntry, Landing, Transport } from './transport.js';
+import type { BuiltCommit, Landing, Transport } from './transport.js';
 
 export interface LocalOptions {
   git: Git;
@@ -32,15 +33,20 @@ export interface LocalOptions {
 /**
  * A local work tree, read and committed in place: the commit lands with `git update-ref`
  * compare-and-swap; where the branch is checked out, the changed files (which must have no
- * uncommitted changes) are updated in the index and work tree too.
+ * uncommitted changes) are updated in the index and work tree too, under a journal that lets the
+ * next run finish a refresh a killed run left half done (refresh.ts).
  */
 export async function openLocal(opts: LocalOptions): Promise<Transport> {
   const { git, path } = opts;
-  const top = await git.run(['rev-parse', '--show-toplevel', '--path-format=absolute', '--git-common-dir'], {
-    cwd: path,
-  });
+  const top = await git.run(
+    ['rev-parse', '--show-toplevel', '--path-format=absolute', '--git-common-dir', '--absolute-git-dir'],
+    { cwd: path },
+  );
   if (top.exitCode !== 0) throw notARepository(opts.target, top.stderr);
-  const [root = path, commonDir = join(path, '.git')] = top.stdout.toString().trim().split('\n');
+  const [root = path, commonDir = join(path, '.git'), gitDir = commonDir] = top.stdout
+    .toString()
+    .trim()
+    .split('\n');
   if ((await realpath(root)) !== (await realpath(path))) {
     throw notARepository(opts.target, `it is inside the repository at ${root}; point at that directory`);
   }
@@ -69,13 +75,36 @@ export async function openLocal(opts: LocalOptions): Promise<Transport> {
     const list = await run(['for-each-ref', '--count=20', '--format=%(refname:short)', 'refs/heads']);
     throw missingBranch(branch, root, outputLines(list.stdout.toString()));
   }
-  return new LocalTransport(repo);
+  return new LocalTransport(repo, new WorkTreeRefresh(repo, gitDir));
+}
+
+/** The branch checked out in the work tree of `repo`, or undefined (a detached HEAD). */
+async function checkedOutBranch(repo: Repo): Promise<string | undefined> {
+  const out = await repo.run(['symbolic-ref', '--quiet', 'HEAD']);
+  const ref = out.stdout.toString().trim();
+  return out.exitCode === 0 && ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
 }
 
 class LocalTransport implements Transport {
   private warnedShallow = false;
 
-  constructor(readonly repo: Repo) {}
+  constructor(
+    readonly repo: Repo,
+    private readonly refresh: WorkTreeRefresh,
+  ) {}
+
+  /** Each read first finishes a work-tree refresh an earlier run left half done (refresh.ts). */
+  async settle(): Promise<void> {
+    const repo = this.repo;
+    try {
+      await this.refresh.repair(repo.branch, async () => (await checkedOutBranch(repo)) === repo.branch);
+    } catch (e) {
+      // The read does not depend on it: the branch is read from git, not from the work tree.
+      repo.warn(
+        `could not check ${repo.root} for a work-tree update an earlier run left unfinished: ${(e as Error).message}`,
+      );
+    }
+  }
 
   head(): Promise<string | undefined> {
     return this.repo.tip(this.repo.branch);
@@ -104,7 +133,7 @@ class LocalTransport implements Transport {
     }
     if (tip !== undefined && tip !== expected) return stale(`branch ${target} is at ${tip}, not ${expected}`);
     // What the branch must point at: expectedHead, or nothing where the commit creates it.
-    return new LocalLanding(repo, target, expected, tip === undefined ? undefined : expected);
+    return new LocalLanding(repo, this.refresh, target, expected, tip === undefined ? undefined : expected);
   }
 
   async close(): Promise<void> {}
@@ -115,6 +144,7 @@ class LocalLanding implements Landing {
 
   constructor(
     private readonly repo: Repo,
+    private readonly refresh: WorkTreeRefresh,
     private readonly target: string,
     private readonly expected: string,
     private readonly lease: string | undefined,
@@ -122,7 +152,7 @@ class LocalLanding implements Landing {
 
   async check(paths: string[]): Promise<Stale | undefined> {
     const { repo, target } = this;
-    this.checkedOut = (await this.checkedOutBranch()) === target;
+    this.checkedOut = (await checkedOutBranch(repo)) === target;
     for (const p of paths) await this.rejectWorkTreeSymlinks(p);
     const dirty = this.checkedOut ? await this.dirtyPaths(paths) : [];
     if (dirty.length === 0) return undefined;
@@ -135,11 +165,49 @@ class LocalLanding implements Landing {
     );
   }
 
+  /**
+   * The point of no return: a process told to stop waits for it (the branch and the work tree
+   * move together). A checked-out branch's journal is written first, so that a run killed between
+   * the two has the next one finish the work tree (refresh.ts).
+   */
   async publish(commit: BuiltCommit): Promise<CommitResult> {
-    const lost = await this.updateRef(commit.sha);
-    if (lost) return lost;
-    if (this.checkedOut) await this.refreshWorkTree(commit.entries);
-    return { ok: true, sha: commit.sha };
+    processState.beginCommit();
+    try {
+      const paths = commit.entries.map((e) => e.path);
+      const journal = this.checkedOut
+        ? await this.refresh.begin(commit.sha, this.expected, paths)
+        : undefined;
+      let lost: Stale | undefined;
+      try {
+        lost = await this.updateRef(commit.sha);
+      } catch (e) {
+        await journal?.abandoned();
+        throw e;
+      }
+      if (lost) {
+        await journal?.abandoned();
+        return lost;
+      }
+      processState.committed(commit.sha);
+      await journal?.landed();
+      await pauseAt('after-ref');
+      if (journal) {
+        // The branch moved: whatever happens to the work tree now, the commit landed.
+        const failed = await this.refresh
+          .write(commit.entries, paths)
+          .catch((e: unknown) => (e as Error).message);
+        if (failed === undefined) await journal.refreshed();
+        else {
+          journal.unfinished();
+          this.repo.warn(
+            `committed ${commit.sha.slice(0, 12)} to ${this.target}, but could not update the index and work tree of ${this.repo.root} (${failed}): "git status" shows ${paths.map((p) => `"${p}"`).join(', ')} with the commit reverted; do not commit them as they are: fix that and run pinback again (it finishes the update), or run "git checkout ${commit.sha.slice(0, 12)} -- ${paths.join(' ')}" there`,
+          );
+        }
+      }
+      return { ok: true, sha: commit.sha };
+    } finally {
+      processState.endCommit();
+    }
   }
 
   /** The branch moves from the lease to `sha` atomically, or the answer says it moved. */
@@ -159,12 +227,6 @@ class LocalLanding implements Landing {
     }
   }
 
-  private async checkedOutBranch(): Promise<string | undefined> {
-    const out = await this.repo.run(['symbolic-ref', '--quiet', 'HEAD']);
-    const ref = out.stdout.toString().trim();
-    return out.exitCode === 0 && ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
-  }
-
   private async rejectWorkTreeSymlinks(path: string): Promise<void> {
     for (const p of [...leadingDirectories(path), path]) {
       const st = await lstat(join(this.repo.root, p)).catch(() => undefined);
@@ -180,22 +242,5 @@ class LocalLanding implements Landing {
       'checking the work tree',
     );
     return parseStatusPaths(out.toString('utf8'));
-  }
-
-  /** The branch is checked out here: bring the changed files' index entries and work tree along. */
-  private async refreshWorkTree(entries: IndexEntry[]): Promise<void> {
-    const run = this.repo.run;
-    const index = await run(['update-index', '-z', '--add', '--index-info'], { input: indexInfo(entries) });
-    const files =
-      index.exitCode === 0
-        ? await run(['checkout-index', '-f', '-u', '-z', '--stdin'], {
-            input: entries.map((e) => `${e.path}\0`).join(''),
-          })
-        : index;
-    if (files.exitCode !== 0) {
-      this.repo.warn(
-        `committed, but the work tree of ${this.repo.root} was not updated (git said: ${said(files.stderr)}); run "git checkout -- ${entries.map((e) => e.path).join(' ')}" there`,
-      );
-    }
   }
 }

@@ -1,4 +1,3 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Git } from './git-command.js';
 import {
@@ -12,8 +11,10 @@ import {
   stale,
 } from './git-errors.js';
 import { lsRemoteBranches, lsRemoteDefaultBranch, lsRemoteOid, pushWasUpToDate } from './git-parse.js';
+import { pauseAt, processState } from './lifecycle.js';
 import { Repo, runIn, sleep } from './repo.js';
 import { type CommitResult, StoreError } from './store.js';
+import { makeTempDir, removeTempDir, touchTempDir } from './temp.js';
 import type { Landing, Transport } from './transport.js';
 
 export const DEFAULT_DEPTH = 50;
@@ -40,8 +41,9 @@ export interface RemoteOptions {
 export async function openRemote(opts: RemoteOptions): Promise<Transport> {
   const { git, url } = opts;
   const shown = redact(opts.target);
-  await mkdir(opts.workDir, { recursive: true });
-  const temp = await mkdtemp(join(opts.workDir, 'pinback-git-'));
+  // Marked as pinback's and removed at exit, whatever ends the process but SIGKILL; a later run
+  // sweeps what a killed one left (temp.ts).
+  const temp = await makeTempDir(opts.workDir, 'pinback-git-');
   try {
     const plain = runIn(git, temp);
     const wanted = opts.branch === undefined ? [] : [`refs/heads/${opts.branch}`];
@@ -82,6 +84,7 @@ export async function openRemote(opts: RemoteOptions): Promise<Transport> {
       dir,
     ]);
     if (clone.exitCode !== 0) throw notARepository(opts.target, clone.stderr);
+    await pauseAt('cloned');
     const repo = new Repo({
       git,
       root: dir,
@@ -95,7 +98,7 @@ export async function openRemote(opts: RemoteOptions): Promise<Transport> {
     const maxDepth = positive(opts.maxDepth, DEFAULT_MAX_DEPTH, 'maxDepth');
     return new RemoteTransport(repo, temp, promisor.stdout.toString().trim() === 'true', depth, maxDepth);
   } catch (error) {
-    await rm(temp, { recursive: true, force: true });
+    await removeTempDir(temp);
     throw error;
   }
 }
@@ -110,7 +113,8 @@ class RemoteTransport implements Transport {
     private readonly maxDepth: number,
   ) {}
 
-  head(): Promise<string | undefined> {
+  async head(): Promise<string | undefined> {
+    await touchTempDir(this.temp);
     return this.fetchBranch(this.repo.branch);
   }
 
@@ -167,12 +171,27 @@ class RemoteTransport implements Transport {
       target === repo.branch || (await this.remoteTip(target)) !== undefined ? expected : undefined;
     return {
       check: async () => undefined,
-      publish: (commit) => this.push(commit.sha, target, lease),
+      publish: (commit) => this.publish(commit.sha, target, lease),
     };
   }
 
   async close(): Promise<void> {
-    await rm(this.temp, { recursive: true, force: true });
+    await removeTempDir(this.temp);
+  }
+
+  /** The push is the point of no return: a process told to stop waits for it to be answered. */
+  private async publish(sha: string, target: string, lease: string | undefined): Promise<CommitResult> {
+    processState.beginCommit();
+    try {
+      const result = await this.push(sha, target, lease);
+      if (result.ok) {
+        processState.committed(sha);
+        await pauseAt('after-ref');
+      }
+      return result;
+    } finally {
+      processState.endCommit();
+    }
   }
 
   /** Push with a lease on the branch; a branch that moved answers stale (after a fetch). */

@@ -1,8 +1,7 @@
-import { mkdtemp } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Git, GitOutput, GitRunOptions } from './git-command.js';
 import { said } from './git-errors.js';
 import { StoreError } from './store.js';
+import { makeTempDir, removeTempDir } from './temp.js';
 
 /**
  * Settings that make every command byte-exact and machine-readable whatever the user's config says:
@@ -65,6 +64,7 @@ export class Repo {
   readonly gitDir: string;
   readonly shown: string;
   readonly branch: string;
+  private readonly warned = new Set<string>();
 
   constructor(private readonly init: RepoInit) {
     this.git = init.git;
@@ -97,13 +97,19 @@ export class Repo {
     return (await this.run(['cat-file', '-e', `${oid}^{commit}`])).exitCode === 0;
   }
 
-  /** A new scratch directory; the caller removes it. */
+  /** A new scratch directory (marked as pinback's); the caller removes it with dropScratch. */
   async scratch(): Promise<string> {
-    return mkdtemp(join(await this.init.scratchParent(), 'pinback-commit-'));
+    return makeTempDir(await this.init.scratchParent(), 'pinback-commit-');
   }
 
-  /** Tells about a problem that does not fail the operation. */
+  dropScratch(dir: string): Promise<void> {
+    return removeTempDir(dir);
+  }
+
+  /** Tells about a problem that does not fail the operation; the same one once (watch rounds repeat). */
   warn(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
     this.init.onWarning?.(message);
   }
 }

@@ -24,6 +24,11 @@ export interface BuiltCommit {
 export interface Transport {
   /** Where every command runs: the work tree, or the temporary clone. */
   readonly repo: Repo;
+  /**
+   * Called before each read: puts right what an earlier run left half done where the transport
+   * can (a local work tree's refresh, refresh.ts).
+   */
+  settle?(): Promise<void>;
   /** The tip of the store's branch, fetched first where the branch lives elsewhere; undefined when it is gone. */
   head(): Promise<string | undefined>;
   /** Makes these blobs readable here (one batch fetch in a blob-less clone). */

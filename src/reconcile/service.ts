@@ -2,6 +2,7 @@ import type { ServicePolicy } from '../config/policy.js';
 import { locksIn } from '../history/locks.js';
 import { type PinState, pinState } from '../history/pin-state.js';
 import type { Snapshot } from '../gitops/store.js';
+import { quote } from '../pins/errors.js';
 import { isValidVersion, readPin } from '../pins/index.js';
 import type { Decision } from '../policy/types.js';
 import type { ServiceReport } from '../report.js';
@@ -37,7 +38,7 @@ export function stateOf(
   if (!isValidVersion(candidate)) {
     // Checked before any query: a pin value must never reach PromQL or a URL unvalidated.
     throw new ReconcileError(
-      `${service.name}: ${pin.file}:${located.line}:${located.column}: pin value ${JSON.stringify(candidate)} is not a valid version (letters, digits and . _ - + @ : / only); fix the pin`,
+      `${service.name}: ${pin.file}:${located.line}:${located.column}: pin value ${quote(candidate)} is not a valid version (letters, digits and . _ - + @ : / only); fix the pin`,
     );
   }
   return pinState({
