@@ -72,13 +72,13 @@ async function main(argv: string[]): Promise<number> {
   const readsMetrics =
     command === 'run' || command === 'evaluate' || (command === 'backtest' && v.series === undefined);
   const config = v.config ?? DEFAULT_CONFIG;
-  const policy = await loadPolicy(
-    config,
-    process.env,
-    readsMetrics
+  const policy = await loadPolicy(config, process.env, {
+    ...(readsMetrics
       ? { metrics: { baseDir: dirname(resolve(config)), metricsFile: v['metrics-file'] } }
-      : undefined,
-  );
+      : {}),
+    // Incident templates are read (from the working directory) only where incidents are written.
+    ...(command === 'run' && v['incident-dir'] !== undefined ? { files: { baseDir: process.cwd() } } : {}),
+  });
   switch (command) {
     case 'evaluate': {
       const options: EvaluateOptions = {

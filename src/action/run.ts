@@ -102,7 +102,7 @@ async function runGuarded(ctx: ActionContext): Promise<string | undefined> {
     policy = await loadPolicy(
       resolve(ctx.workspace, settings.config),
       ctx.env,
-      readsMetrics ? { metrics: { baseDir: ctx.workspace } } : undefined,
+      readsMetrics ? { metrics: { baseDir: ctx.workspace }, files: { baseDir: ctx.workspace } } : undefined,
     );
   } catch (e) {
     if (!(e instanceof PolicyError)) throw e;

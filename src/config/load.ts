@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { clip, quote } from '../pins/errors.js';
 import { formatPath, PolicyError, type PolicyIssue } from './errors.js';
+import { type LocalFileRef, type LocalFilesSource, localFileIssues } from './local-files.js';
 import { type MetricsSource, metricsFileIssues } from './metrics-files.js';
 import { normalizeFull, normalizeSeed } from './normalize.js';
 import { httpProviderIssues } from './placeholders.js';
@@ -90,7 +91,7 @@ function parseLocated(
   text: string,
   file: string,
   env: Readonly<Record<string, string | undefined>>,
-): { policy: Policy; tree: YamlTree; isSeed: boolean } {
+): { policy: Policy; tree: YamlTree; isSeed: boolean; files: LocalFileRef[] } {
   const tree = readYamlTree(text, file, env);
   if (tree.issues.length) throw new PolicyError(tree.issues);
   if (tree.value === null || typeof tree.value !== 'object' || Array.isArray(tree.value)) {
@@ -107,6 +108,7 @@ function parseLocated(
   const isSeed = 'rollback' in tree.value;
   const digest = `sha256:${createHash('sha256').update(text).digest('hex')}`;
   let policy: Policy;
+  let files: LocalFileRef[] = [];
   const issues: PathIssue[] = [];
   if (isSeed) {
     const parsed = seedForm.safeParse(tree.value);
@@ -117,11 +119,12 @@ function parseLocated(
     if (!parsed.success) throw new PolicyError(toIssues(parsed.error, tree, file));
     const full = normalizeFull(parsed.data, file, digest);
     policy = full.policy;
+    files = full.files;
     issues.push(...full.issues);
   }
   issues.push(...httpProviderIssues(policy));
   if (issues.length) throw new PolicyError(located(issues, tree, file));
-  return { policy, tree, isSeed };
+  return { policy, tree, isSeed, files };
 }
 
 export interface LoadOptions {
@@ -132,6 +135,11 @@ export interface LoadOptions {
    * from recorded series).
    */
   metrics?: MetricsSource | undefined;
+  /**
+   * Where this run reads the policy's local files (incident templates): given, a missing one is a
+   * PolicyError at its line, noticed before any commit rather than after it.
+   */
+  files?: LocalFilesSource | undefined;
 }
 
 export async function loadPolicy(
@@ -157,13 +165,16 @@ export async function loadPolicy(
       },
     ]);
   }
-  const { policy, tree, isSeed } = parseLocated(text, file, env);
-  if (options.metrics) {
-    const issues = await metricsFileIssues(policy, options.metrics, (service, trigger) =>
-      isSeed ? ['rollback', 'triggers', trigger] : ['services', service, 'triggers', trigger],
-    );
-    if (issues.length) throw new PolicyError(located(issues, tree, file));
-  }
+  const { policy, tree, isSeed, files } = parseLocated(text, file, env);
+  const issues = [
+    ...(options.metrics
+      ? await metricsFileIssues(policy, options.metrics, (service, trigger) =>
+          isSeed ? ['rollback', 'triggers', trigger] : ['services', service, 'triggers', trigger],
+        )
+      : []),
+    ...(options.files ? await localFileIssues(files, options.files) : []),
+  ];
+  if (issues.length) throw new PolicyError(located(issues, tree, file));
   return policy;
 }
 

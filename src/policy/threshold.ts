@@ -112,12 +112,14 @@ export function judgeThreshold(
 ): ThresholdResult {
   const stepSec = rule.stepMs / 1000;
   const from = time.now - rule.windowMs / 1000;
-  // Not after now; a single query's window may reach back before the deploy, as a live run's does.
+  // Not after now. The window starts at the deploy at the earliest: a sample from before the
+  // candidate was pinned says nothing about it (it would date a breach before the pin).
   const upToNow = { ...judgedSpan(time, stepSec), after: Number.NEGATIVE_INFINITY };
   const all = samplesOf(o.candidate.value).filter((s) => Number.isFinite(s.v) && inSpan(s.t, upToNow));
   // Without a known now (a fixed candidate), the window ends at the newest sample.
   const newest = all.length ? all[all.length - 1]!.t : 0;
-  const start = Number.isFinite(from) ? from : newest - rule.windowMs / 1000;
+  const windowStart = Number.isFinite(from) ? from : newest - rule.windowMs / 1000;
+  const start = time.deployedAt === undefined ? windowStart : Math.max(windowStart, time.deployedAt);
   const candidate = all.filter((s) => s.t > start);
   const abs = absolute(rule);
   const same = o.baselineKind === 'same_time' && o.baseline !== undefined;

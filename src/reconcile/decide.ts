@@ -24,6 +24,7 @@ export interface Rollback {
 export type Quiet =
   | 'judged' // allow or inconclusive, nothing to alert
   | 'outside_guard_window'
+  | 'unknown_deploy' // the pin commit is not in the history read: inconclusive, never allow
   | 'cooldown'
   | 'proposal_open'
   | 'proposal_rejected'
@@ -212,11 +213,12 @@ export function decide(service: ServicePolicy, seen: Seen, nowMs: number): Next 
   }
   switch (phase.kind) {
     case 'unknown_deploy':
+      // Not knowing when the candidate was deployed is no proof it is old: never an allow.
       return {
         kind: 'report',
-        quiet: 'outside_guard_window',
+        quiet: 'unknown_deploy',
         decision: undefined,
-        detail: 'the pin commit is older than the history read',
+        detail: `the commit that pinned ${seen.state.candidate} is not in the history read, so its deploy time is unknown: nothing was judged; set stable: in the policy or let pinback read more history`,
       };
     case 'settled':
       return {

@@ -60,10 +60,11 @@ function planned(
   switch (next.kind) {
     case 'report': {
       if (!next.decision) {
+        const unknown = next.quiet === 'unknown_deploy';
         return {
           ...base,
-          decision: 'allow',
-          reason: 'outside_guard_window',
+          decision: unknown ? 'inconclusive' : 'allow',
+          reason: unknown ? 'pin_commit_not_found' : 'outside_guard_window',
           evidence: [],
           action: 'none',
           commit: null,

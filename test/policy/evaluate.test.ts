@@ -389,3 +389,23 @@ describe('medium triggers without data', () => {
     expect(decide(r, o).decision).toBe('allow');
   });
 });
+
+describe('a single query judges the candidate from its deploy on', () => {
+  // Samples a minute apart at 1000, 1060, …, 1300: breaching before the deploy at 1150, healthy after.
+  const o = obs(series(0.2, 0.2, 0.2, 0.01, 0.01, 0.01));
+  const r = rule({ max: 0.05, sustained: 2, windowMs: 600_000 });
+
+  it('leaves out samples from before the pin, even inside the window', () => {
+    // One breaching sample since the deploy (1180): not the two `sustained` asks for.
+    const e = evaluateTrigger(r, obs(series(0.01, 0.2, 0.2, 0.2)), { now: 1180, deployedAt: 1150 });
+    expect(e.breached).toBe(false);
+    expect(evaluateTrigger(r, o, { now: 1300, deployedAt: 1150 })).toMatchObject({ value: 0.01 });
+  });
+
+  it('dates no breach before the pin', () => {
+    const bad = obs(series(0.2, 0.2, 0.2, 0.2, 0.2, 0.2));
+    const e = evaluateTrigger(r, bad, { now: 1300, deployedAt: 1150 });
+    expect(e.breached).toBe(true);
+    expect(e.degradedAt).toBeGreaterThan(1150);
+  });
+});

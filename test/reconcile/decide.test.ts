@@ -156,14 +156,11 @@ const rows: Row[] = [
     expect: { kind: 'report', quiet: 'outside_guard_window', decision: undefined },
   },
   {
-    name: 'outside the history read: no deploy time, nothing to judge',
+    name: 'outside the history read: no deploy time, inconclusive (never an allow)',
     service: plain,
     state: fresh(5 * MIN, { pinnedBy: undefined }),
-    expect: {
-      kind: 'report',
-      quiet: 'outside_guard_window',
-      detail: 'the pin commit is older than the history read',
-    },
+    expect: { kind: 'report', quiet: 'unknown_deploy' },
+    check: (n) => expect(n.kind === 'report' && n.detail).toMatch(/1\.1\.0 is not in the history read/),
   },
   {
     name: 'cooldown: a stop soon after the last rollback is held',
@@ -253,7 +250,7 @@ const rows: Row[] = [
     name: 'locked candidate pinned before the history read: no new pin, nothing to revert',
     service: plain,
     state: fresh(3 * 3_600_000, { locked: LOCK, pinnedBy: undefined }),
-    expect: { kind: 'report', quiet: 'outside_guard_window' },
+    expect: { kind: 'report', quiet: 'unknown_deploy' },
   },
   {
     name: 'locked candidate with nowhere to go: said, not silent',
