@@ -34,6 +34,11 @@ export function rollbackChanges(
   r: { from: string; to: string; reason: string; id: string },
   now: Date,
   stableText?: string | null,
+  /**
+   * Given, a side file (a hold, the kill switch) that cannot be written is noted here and left
+   * out: it must never block the pin's own rollback. Without it, it throws as the pin does.
+   */
+  sideProblems?: string[],
 ): FileChange[] {
   const changes = new Map<string, string>();
   // Several edits may land in one file (a kill switch beside the pin): each sees the ones before.
@@ -43,6 +48,14 @@ export function rollbackChanges(
       throw new ReconcileError(`${service.name}: ${what} file ${path} does not exist in the GitOps repo`);
     }
     changes.set(path, fn(current));
+  };
+  const side = (path: string, what: string, fn: (text: string | null) => string) => {
+    if (!sideProblems) return edit(path, what, fn);
+    try {
+      edit(path, what, fn);
+    } catch (e) {
+      sideProblems.push(`${what} ${path} left as it was: ${(e as Error).message}`);
+    }
   };
   const pin = service.pin!;
   edit(pin.file, 'pin', (text) => restorePin(text!, stableText ?? null, pin.locator, pin.file, r.to));
@@ -58,9 +71,9 @@ export function rollbackChanges(
   }
   // Same commit: the image bots must not push the locked version straight back.
   for (const hold of service.onRollback.hold) {
-    edit(hold.file, describeHold(hold), (text) => holdVersion(text!, hold, r.from));
+    side(hold.file, describeHold(hold), (text) => holdVersion(text!, hold, r.from));
   }
   const ks = service.onRollback.killSwitch;
-  if (ks) edit(ks.file, 'kill switch', (text) => writePin(text!, ks.locator, ks.value, ks.file));
+  if (ks) side(ks.file, 'kill switch', (text) => writePin(text!, ks.locator, ks.value, ks.file));
   return [...changes].map(([path, content]) => ({ path, content }));
 }

@@ -432,3 +432,27 @@ describe('a proposal is not a rollback', () => {
     expect(prs.opened.filter((p) => p.branch === branch)).toHaveLength(2);
   });
 });
+
+describe('a side file that cannot be written', () => {
+  const policy = (mode: string) =>
+    `version: 1\nservices:\n  api:\n    mode: ${mode}\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    triggers: { error_rate: { max: 0.05 } }\n    on_rollback:\n      kill_switch: { file: apps/api/flags.yaml, yaml_path: data.writes_disabled, value: "true" }\n`;
+  const bad = () => provider((q) => (q.version === '1.1.0' ? 0.2 : 0.01));
+
+  it('never blocks the pin rollback: the pin goes back, the report says what was not done', async () => {
+    const repo = repoWith(); // no flags file
+    const report = await reconcile(repo, policy('auto'), bad());
+    expect(report).toMatchObject({ action: 'rolled_back', to: '1.0.0' });
+    expect(report.detail).toMatch(
+      /not done: kill switch apps\/api\/flags\.yaml left as it was: .*does not exist/,
+    );
+    expect(repo.file(PIN)).toBe(k('1.0.0'));
+  });
+
+  it('is said by a dry run too, which builds the whole change set', async () => {
+    const repo = repoWith();
+    const report = await reconcile(repo, policy('dry-run'), bad());
+    expect(report).toMatchObject({ action: 'dry_run' });
+    expect(report.detail).toMatch(/would not be done: kill switch apps\/api\/flags\.yaml left as it was/);
+    expect(repo.count()).toBe(2);
+  });
+});

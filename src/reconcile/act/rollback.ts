@@ -49,12 +49,15 @@ export async function rollBack(step: Step, r: Rollback): Promise<Done> {
   // A rollback restores what was deployed: the pin's siblings (digest, image name) as at the stable.
   const pin = service.pin!;
   const stableText = stableTextIn(snap.history, pin.locator, pin.file, r.to);
+  // A hold or a kill switch that cannot be written never blocks the pin's own rollback.
+  const sideProblems: string[] = [];
   const changes = rollbackChanges(
     service,
     snap.files,
     { ...r, reason: r.decision.reason, id },
     now,
     stableText,
+    sideProblems,
   );
   const result = await ports.store.commit({
     expectedHead: snap.head,
@@ -64,6 +67,9 @@ export async function rollBack(step: Step, r: Rollback): Promise<Done> {
     branch,
   });
   if (!result.ok) return { kind: 'stale' };
+  for (const p of sideProblems)
+    warnOf(ports)(`${service.name}: rolled back in ${result.sha.slice(0, 12)}, but the ${p}`);
+  const sides = sideProblems.length ? `; not done: ${sideProblems.join('; ')}` : '';
 
   const degraded = degradedAt(r.decision.evidence);
   const incident: Incident = {
@@ -119,6 +125,7 @@ export async function rollBack(step: Step, r: Rollback): Promise<Done> {
     });
     return done({
       ...step.planned,
+      ...(sides ? { detail: `${step.planned.detail ?? 'proposed'}${sides}` } : {}),
       action: 'proposed',
       commit: result.sha,
       incident: opened,
@@ -130,5 +137,11 @@ export async function rollBack(step: Step, r: Rollback): Promise<Done> {
     openIncident(),
     tell(step, { kind: 'rolled_back', ...notice, links: { commit: result.url, run: ctx.runUrl } }),
   ]);
-  return done({ ...step.planned, action: 'rolled_back', commit: result.sha, incident: opened });
+  return done({
+    ...step.planned,
+    ...(sides ? { detail: `${step.planned.detail ?? 'rolled back'}${sides}` } : {}),
+    action: 'rolled_back',
+    commit: result.sha,
+    incident: opened,
+  });
 }
