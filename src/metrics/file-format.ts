@@ -141,13 +141,57 @@ export function jqPath(path: ReadonlyArray<PropertyKey>): string {
     .join('');
 }
 
+const shape = z.record(
+  z.string(),
+  z.record(
+    z.string(),
+    z.record(z.string(), z.unknown(), { error: 'expected an object of triggers: { "<trigger>": value }' }),
+    { error: 'expected an object of versions: { "<version>": { "<trigger>": value } }' },
+  ),
+  { error: 'expected an object of services: { "<service>": { "<version>": { "<trigger>": value } } }' },
+);
+
+/** Where a malformed entry is, as the file provider looks entries up. */
+export const entryKey = (service: string, version: string, trigger: string) =>
+  `${service}\n${version}\n${trigger}`;
+
 /**
- * The file's content, validated, or why not (to follow `metrics file <path>: `). NaN and Infinity
- * may be written as bare tokens; they reach the engine, which treats them as no data.
+ * Like validateMetrics, but one malformed entry spoils only itself: the well-formed ones are kept,
+ * and `bad` says, per entry, what is wrong and where (so the services with good data are judged).
+ */
+export function validateEntries(
+  json: unknown,
+): { ok: true; data: MetricsFile; bad: Map<string, string> } | { ok: false; cause: string } {
+  const outline = shape.safeParse(json);
+  if (!outline.success) return validateMetrics(json) as { ok: false; cause: string };
+  const data: MetricsFile = {};
+  const bad = new Map<string, string>();
+  for (const [service, versions] of Object.entries(outline.data)) {
+    for (const [version, triggers] of Object.entries(versions)) {
+      for (const [trigger, value] of Object.entries(triggers)) {
+        const one = triggerValue.safeParse(value);
+        if (one.success) ((data[service] ??= {})[version] ??= {})[trigger] = one.data;
+        else {
+          const i = one.error.issues[0]!;
+          bad.set(
+            entryKey(service, version, trigger),
+            `at ${jqPath([service, version, trigger, ...i.path])}: ${i.message}`,
+          );
+        }
+      }
+    }
+  }
+  return { ok: true, data, bad };
+}
+
+/**
+ * The file's content, validated entry by entry, or why not (to follow `metrics file <path>: `).
+ * NaN and Infinity may be written as bare tokens; they reach the engine, which treats them as no
+ * data.
  */
 export function parseMetricsFile(
   raw: string,
-): { ok: true; data: MetricsFile } | { ok: false; cause: string } {
+): { ok: true; data: MetricsFile; bad: Map<string, string> } | { ok: false; cause: string } {
   let json: unknown;
   try {
     json = JSON.parse(
@@ -157,7 +201,7 @@ export function parseMetricsFile(
   } catch (e) {
     return { ok: false, cause: `is not JSON: ${(e as Error).message}` };
   }
-  return validateMetrics(json);
+  return validateEntries(json);
 }
 
 /** Already-parsed JSON (a backtest's series file) validated as the metrics file's content. */

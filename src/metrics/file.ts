@@ -9,6 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import {
   isParts,
   type MetricsFile,
+  entryKey,
   parseMetricsFile,
   partNames,
   samplesOf,
@@ -18,7 +19,7 @@ import {
 import type { MeasurePart, MetricQuery, MetricResult, MetricsProvider, Sample } from './provider.js';
 import { isoTime, rangeOf } from './range.js';
 
-type Loaded = { ok: true; data: MetricsFile } | { ok: false; cause: string };
+type Loaded = { ok: true; data: MetricsFile; bad?: Map<string, string> } | { ok: false; cause: string };
 
 interface CacheEntry {
   /** `ino:size:mtimeMs` of the file when it was read. */
@@ -93,7 +94,7 @@ export function fileProvider(path: string): MetricsProvider {
     async query(q: MetricQuery): Promise<MetricResult> {
       const loaded = await load(path);
       if (!loaded.ok) return { kind: 'no_data', cause: loaded.cause };
-      return answer(loaded.data, q, `metrics file ${path}`);
+      return answer(loaded.data, q, `metrics file ${path}`, loaded.bad);
     },
   };
 }
@@ -107,9 +108,17 @@ export function memoryProvider(data: MetricsFile, label: string): MetricsProvide
 }
 
 /** One query answered from the file's content (pure). `label` says where the data came from. */
-export function answer(data: MetricsFile, q: MetricQuery, label: string): MetricResult {
+export function answer(
+  data: MetricsFile,
+  q: MetricQuery,
+  label: string,
+  bad?: ReadonlyMap<string, string>,
+): MetricResult {
   const where = `${label}: ${q.service} ${q.version} ${q.trigger}`;
   const entry = data[q.service]?.[q.version]?.[q.trigger];
+  const malformed = bad?.get(entryKey(q.service, q.version, q.trigger));
+  // A malformed entry spoils only its own trigger: the cause names it, the others are judged.
+  if (entry === undefined && malformed) return { kind: 'no_data', cause: `${label} ${malformed}` };
   if (entry === undefined) {
     return { kind: 'no_data', cause: `${label} has no value for ${q.service} ${q.version} ${q.trigger}` };
   }

@@ -302,12 +302,33 @@ describe('file provider: validation', () => {
     ],
   ])('refuses %s, pointing into the file as jq would', async (_name, content, cause) => {
     const path = metricsFile({}, content);
-    expect(causeOf(await ask(path))).toContain(`metrics file ${path} ${cause}`);
+    const trigger = /\.latency/.test(cause) ? 'latency' : 'error_rate';
+    expect(causeOf(await ask(path, { trigger }))).toContain(`metrics file ${path} ${cause}`);
   });
 
-  it('counts the problems after the first', async () => {
+  it('names each malformed entry on its own', async () => {
     const path = metricsFile({ a: 'x', b: 'y', c: [1, 'z'] });
-    expect(causeOf(await ask(path))).toMatch(/\.a: expected .* \(and 2 more problems\)$/);
+    expect(causeOf(await ask(path, { trigger: 'a' }))).toMatch(/\.a: expected /);
+    expect(causeOf(await ask(path, { trigger: 'c' }))).toMatch(/\.c\[1\]: expected a number/);
+  });
+
+  it('counts the problems after the first where the file itself has the wrong shape', async () => {
+    const path = metricsFile({}, '{"support-agent": 1, "web": 2, "api": [3]}');
+    expect(causeOf(await ask(path))).toMatch(/expected an object of versions.* \(and 2 more problems\)$/);
+  });
+
+  it('judges the well-formed entries when one entry is malformed, naming the bad one', async () => {
+    const path = metricsFile(
+      {},
+      '{"support-agent": {"2.4.0": {"error_rate": 0.02, "latency": {"buckets": {"0,25": [1]}}}}, "web": {"1.0.0": {"error_rate": [1, "x"]}}}',
+    );
+    expect(await ask(path)).toMatchObject({ kind: 'samples', samples: [{ v: 0.02 }] });
+    expect(causeOf(await ask(path, { trigger: 'latency' }))).toContain(
+      'at ."support-agent"."2.4.0".latency.buckets."0,25"',
+    );
+    expect(causeOf(await ask(path, { service: 'web', version: '1.0.0' }))).toContain(
+      'at .web."1.0.0".error_rate[1]: expected a number',
+    );
   });
 });
 
