@@ -11,10 +11,15 @@ import {
   type CommitRequest,
   type CommitResult,
   type GitOpsStore,
+  HISTORY_SINCE_CAP,
   type HistoryEntry,
+  historyKept,
   type Snapshot,
   StoreError,
 } from '../gitops/store.js';
+import { CHAIN_WINDOW, COMMIT_MUTATION, mergesQuery, RECENT_QUERY, readQuery } from './queries.js';
+
+export { CHAIN_WINDOW, COMMIT_MUTATION, mergesQuery, readQuery } from './queries.js';
 
 export interface GitHubStoreOptions {
   octokit: Octokit;
@@ -37,14 +42,29 @@ interface FileNode {
 interface Parents {
   parents: { nodes: { oid: string }[] };
 }
+interface HistoryNode {
+  oid: string;
+  committedDate: string;
+  message: string;
+  file: FileNode | null;
+}
+interface HistoryPage {
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: HistoryNode[];
+}
 interface CommitNode {
   oid: string;
-  history: { nodes: { oid: string; committedDate: string; message: string; file: FileNode | null }[] };
+  history: { nodes: HistoryNode[] };
+  /** With `since`: the changes since then (the first page). */
+  recent?: HistoryPage;
   chain: { nodes: (Parents & { oid: string; file: { oid: string } | null })[] };
   [alias: string]: unknown;
 }
 interface ReadResponse {
   repository: { ref: { name: string; target: CommitNode | null } | null } | null;
+}
+interface RecentResponse {
+  repository: { object: { history: HistoryPage } | null } | null;
 }
 interface ReachNode {
   history: { nodes: { oid: string; committedDate: string; message: string }[] };
@@ -59,81 +79,6 @@ interface MergeNode {
 interface MergesResponse {
   repository: Record<string, MergeNode | null> | null;
 }
-
-const BLOB = '... on Blob { text isBinary isTruncated }';
-
-/** The branch's newest commits read for their first-parent chain (GitHub's most per connection). */
-export const CHAIN_WINDOW = 100;
-/** A merge's parents read (an octopus merge has more than two). */
-const MAX_PARENTS = 8;
-
-/**
- * ONE query: the branch head, every requested file at that head, the watched file's history
- * with its text and full message at each commit, and the branch's newest commits (`chain`) with
- * their parents and the watched file's object id, to follow the first-parent chain: GitHub's
- * `history(path:)` simplifies as `git log -- FILE` does, so a change merged with a merge commit
- * appears as the commit the merge brought in. Files are read from the head commit itself, so
- * everything comes from one consistent snapshot.
- */
-export function readQuery(fileCount: number, useDefaultBranch: boolean): string {
-  const vars = Array.from({ length: fileCount }, (_, i) => `, $f${i}: String!`).join('');
-  const files = Array.from(
-    { length: fileCount },
-    (_, i) => `f${i}: file(path: $f${i}) { object { ${BLOB} } }`,
-  ).join('\n          ');
-  const ref = useDefaultBranch ? 'ref: defaultBranchRef' : 'ref(qualifiedName: $ref)';
-  return `query PinbackRead($owner: String!, $name: String!${useDefaultBranch ? '' : ', $ref: String!'}, $historyPath: String!, $limit: Int!, $window: Int!${vars}) {
-  repository(owner: $owner, name: $name) {
-    ${ref} {
-      name
-      target {
-        ... on Commit {
-          oid
-          ${files}
-          history(first: $limit, path: $historyPath) {
-            nodes { oid committedDate message file(path: $historyPath) { object { ${BLOB} } } }
-          }
-          chain: history(first: $window) {
-            nodes { oid parents(first: ${MAX_PARENTS}) { nodes { oid } } file(path: $historyPath) { oid } }
-          }
-        }
-      }
-    }
-  }
-}`;
-}
-
-/**
- * The second query, made only when merges on the first-parent chain changed the watched file:
- * each merge's time, message and text of the file, and for each of its parents the newest
- * change of the file that parent reaches (what the merge brought in is among them).
- */
-export function mergesQuery(count: number): string {
-  const vars = Array.from({ length: count }, (_, i) => `, $m${i}: GitObjectID!`).join('');
-  const merges = Array.from(
-    { length: count },
-    (_, i) => `m${i}: object(oid: $m${i}) {
-      ... on Commit {
-        oid
-        committedDate
-        message
-        file(path: $historyPath) { object { ${BLOB} } }
-        parents(first: ${MAX_PARENTS}) {
-          nodes { history(first: 1, path: $historyPath) { nodes { oid committedDate message } } }
-        }
-      }
-    }`,
-  ).join('\n    ');
-  return `query PinbackMerges($owner: String!, $name: String!, $historyPath: String!${vars}) {
-  repository(owner: $owner, name: $name) {
-    ${merges}
-  }
-}`;
-}
-
-export const COMMIT_MUTATION = `mutation PinbackCommit($input: CreateCommitOnBranchInput!) {
-  createCommitOnBranch(input: $input) { commit { oid url } }
-}`;
 
 interface GraphqlErrorLike {
   errors?: { type?: string; message: string }[];
@@ -222,12 +167,52 @@ export function openGitHubStore(o: GitHubStoreOptions): GitOpsStore {
     return history.slice(0, cap);
   }
 
+  /**
+   * The changes since `since`: the first page and as many more as there are, up to `want`;
+   * `more` where some are left out.
+   */
+  async function recentHistory(
+    head: string,
+    page: HistoryPage,
+    historyPath: string,
+    since: string,
+    want: number,
+  ): Promise<{ nodes: HistoryNode[]; more: boolean }> {
+    const nodes = [...page.nodes];
+    let info = page.pageInfo;
+    while (info.hasNextPage && info.endCursor !== null && nodes.length < want) {
+      let data: RecentResponse;
+      try {
+        data = await gql<RecentResponse>(RECENT_QUERY, {
+          owner,
+          name,
+          head,
+          historyPath,
+          since,
+          after: info.endCursor,
+        });
+      } catch (e) {
+        throw new StoreError(
+          `reading the history of ${describe()} from GitHub failed: ${(e as Error).message}`,
+        );
+      }
+      const next = data.repository?.object?.history;
+      if (!next) throw new StoreError(`commit ${head} not found in ${o.repo}`);
+      nodes.push(...next.nodes);
+      info = next.pageInfo;
+    }
+    return { nodes, more: info.hasNextPage };
+  }
+
   return {
     describe,
     async close() {},
-    async read({ files, historyOf, limit }): Promise<Snapshot> {
+    async read({ files, historyOf, limit, since }): Promise<Snapshot> {
       const paths = files.map(safeRepoPath);
       const historyPath = safeRepoPath(historyOf);
+      if (since !== undefined && Number.isNaN(since.getTime()))
+        throw new StoreError('history since must be a valid time');
+      const bySince = since !== undefined && limit > 0;
       const variables: Record<string, unknown> = {
         owner,
         name,
@@ -235,13 +220,14 @@ export function openGitHubStore(o: GitHubStoreOptions): GitOpsStore {
         limit: historyFirst(limit),
         window: limit === 0 ? 0 : CHAIN_WINDOW,
       };
+      if (bySince) variables.since = since.toISOString();
       paths.forEach((p, i) => {
         variables[`f${i}`] = p;
       });
       if (branch) variables.ref = `refs/heads/${branch}`;
       let data: ReadResponse;
       try {
-        data = await gql<ReadResponse>(readQuery(paths.length, !branch), variables);
+        data = await gql<ReadResponse>(readQuery(paths.length, !branch, bySince), variables);
       } catch (e) {
         throw new StoreError(`reading ${describe()} from GitHub failed: ${(e as Error).message}`);
       }
@@ -252,8 +238,22 @@ export function openGitHubStore(o: GitHubStoreOptions): GitOpsStore {
       branch ??= ref.name;
       const head = ref.target;
       // Texts are checked (binary, truncated) only for the entries returned: more are read than kept.
-      const nodes = new Map(head.history.nodes.map((n) => [n.oid, n]));
-      const simplified: HistoryEntry[] = head.history.nodes.map((n) => ({
+      let read = head.history.nodes;
+      if (bySince && head.recent) {
+        const recent = await recentHistory(
+          head.oid,
+          head.recent,
+          historyPath,
+          since.toISOString(),
+          HISTORY_SINCE_CAP + limit,
+        );
+        // Both ends are inclusive: a change at `since` itself comes once. Where changes since
+        // are left out, the older ones would leave a gap: the history ends with the recent ones.
+        const seen = new Set(recent.nodes.map((n) => n.oid));
+        read = recent.more ? recent.nodes : [...recent.nodes, ...read.filter((n) => !seen.has(n.oid))];
+      }
+      const nodes = new Map(read.map((n) => [n.oid, n]));
+      const simplified: HistoryEntry[] = read.map((n) => ({
         sha: n.oid,
         time: seconds(n.committedDate),
         message: n.message,
@@ -266,11 +266,14 @@ export function openGitHubStore(o: GitHubStoreOptions): GitOpsStore {
       }));
       const cap = Math.min(limit, 100);
       const slots = planFirstParent(head.oid, window, simplified);
+      const planned = await firstParent(slots, bySince ? slots.length : cap, historyPath);
+      // With `since`, `cap` counts only the changes older than it.
+      planned.splice(historyKept(planned, cap, bySince ? since : undefined));
       return {
         head: head.oid,
         branch,
         files: new Map(paths.map((p, i) => [files[i]!, blobText(head[`f${i}`] as FileNode | null, p)])),
-        history: (await firstParent(slots, cap, historyPath)).map((h) => {
+        history: planned.map((h) => {
           const n = nodes.get(h.sha);
           return n ? { ...h, text: blobText(n.file, historyPath) } : h;
         }),

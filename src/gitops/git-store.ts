@@ -15,8 +15,8 @@ import { pauseAt, processState } from './lifecycle.js';
 import { type PathState, pathStates, treePaths } from './path-states.js';
 import { safeRepoPath } from './paths.js';
 import { checkBranchName, type Repo } from './repo.js';
-import type { CommitRequest, CommitResult, GitOpsStore, Snapshot } from './store.js';
-import { StoreError } from './store.js';
+import type { CommitRequest, CommitResult, GitOpsStore, ReadRequest, Snapshot } from './store.js';
+import { HISTORY_SINCE_CAP, historyKept, StoreError } from './store.js';
 import type { Transport } from './transport.js';
 
 const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -50,7 +50,7 @@ export class GitStore implements GitOpsStore {
     await this.transport.close();
   }
 
-  read(request: { files: string[]; historyOf: string; limit: number }): Promise<Snapshot> {
+  read(request: ReadRequest): Promise<Snapshot> {
     return this.exclusive(() => this.readNow(request));
   }
 
@@ -72,12 +72,15 @@ export class GitStore implements GitOpsStore {
 
   // ---- read -------------------------------------------------------------------------------------
 
-  private async readNow(request: { files: string[]; historyOf: string; limit: number }): Promise<Snapshot> {
+  private async readNow(request: ReadRequest): Promise<Snapshot> {
     const files = request.files.map((f) => ({ key: f, path: safeRepoPath(f) }));
     const historyOf = safeRepoPath(request.historyOf);
     const limit = request.limit;
     if (!Number.isInteger(limit) || limit < 0)
       throw new StoreError(`history limit must be a whole number, got ${limit}`);
+    const since = request.since;
+    if (since !== undefined && Number.isNaN(since.getTime()))
+      throw new StoreError('history since must be a valid time');
 
     await this.transport.settle?.();
     const head = await this.transport.head();
@@ -89,7 +92,7 @@ export class GitStore implements GitOpsStore {
       [...files.map((f) => f.path), historyOf],
       new Set([historyOf]),
     );
-    const history = limit === 0 ? [] : await this.history(head, historyOf, limit);
+    const history = limit === 0 ? [] : await this.history(head, historyOf, limit, since);
 
     const wanted = new Set<string>();
     for (const f of files) {
@@ -126,16 +129,18 @@ export class GitStore implements GitOpsStore {
    * Commits that changed `path` along the first-parent chain from `head` (a merge counts where it
    * changed the file relative to its first parent: the change reached the branch then), newest
    * first; for each merge, the newest commit it brought in that changed the file. Deepens a
-   * shallow clone when it must.
+   * shallow clone when it must. With `since`, `limit` counts the commits older than `since` only:
+   * the walk grows until it reaches them (or the file's first commit).
    */
-  private async history(head: string, path: string, limit: number): Promise<Change[]> {
+  private async history(head: string, path: string, limit: number, since?: Date): Promise<Change[]> {
+    let count = limit;
     for (;;) {
       const log = await this.repo.must(
         [
           '--literal-pathspecs',
           'log',
           '-z',
-          `-n${limit}`,
+          `-n${count}`,
           '--first-parent',
           '--format=%H %ct %P%n%B',
           '--raw',
@@ -154,10 +159,18 @@ export class GitStore implements GitOpsStore {
         await readFile(join(this.repo.gitDir, 'shallow'), 'utf8').catch(() => ''),
       );
       const hitsBoundary =
-        boundary.size > 0 && (entries.some((e) => boundary.has(e.sha)) || entries.length < limit);
+        boundary.size > 0 && (entries.some((e) => boundary.has(e.sha)) || entries.length < count);
       if (hitsBoundary && (await this.transport.deepen(path))) continue;
       // A shallow boundary commit looks like a root commit that adds every file: never report it.
       const trusted = entries.filter((e) => !boundary.has(e.sha));
+      // Every commit read is newer than `since`: read further back, past them.
+      const kept = historyKept(trusted, limit, since);
+      if (kept > count && entries.length === count) {
+        // Doubling: a busy file takes a few walks, not one per `limit` commits.
+        count = Math.min(Math.max(kept, 2 * count), HISTORY_SINCE_CAP + limit);
+        continue;
+      }
+      trusted.splice(kept);
       const brought = await this.brought(trusted, path, boundary);
       if ([...brought.values()].some((b) => b.cut) && (await this.transport.deepen(path))) continue;
       return trusted.map((e) => ({ ...e, brought: brought.get(e.sha)?.sha }));

@@ -9,7 +9,10 @@ export interface Snapshot {
   branch?: string | undefined;
   /** Each requested file's text at `head`; null where it does not exist. */
   files: Map<string, string | null>;
-  /** Commits that changed `historyOf`, newest first, at most `limit`. */
+  /**
+   * Commits that changed `historyOf`, newest first: at most `limit`; with `since`, every one
+   * newer than `since` (up to HISTORY_SINCE_CAP) and then at most `limit` older ones.
+   */
   history: HistoryEntry[];
 }
 
@@ -45,8 +48,39 @@ export type CommitResult =
  * A GitOps repository behind one branch. Implementations: the git CLI (any remote or local path)
  * and the GitHub API. `commit` is atomic and race-safe: it answers `stale` when the branch moved.
  */
+/** The most commits newer than a read's `since` that a history holds: a bound for safety. */
+export const HISTORY_SINCE_CAP = 1000;
+
+export interface ReadRequest {
+  files: string[];
+  historyOf: string;
+  /** The most history entries; with `since`, the most entries older than `since`. */
+  limit: number;
+  /**
+   * Read the history back to this time whatever the number of commits since (up to
+   * HISTORY_SINCE_CAP), then at most `limit` older commits.
+   */
+  since?: Date | undefined;
+}
+
+/**
+ * How many of `history` (newest first) a read keeps: the leading entries not older than `since`
+ * (at most HISTORY_SINCE_CAP), then `limit` more; just `limit` without `since`.
+ */
+export function historyKept(history: readonly { time: number }[], limit: number, since?: Date): number {
+  if (since === undefined) return limit;
+  const at = since.getTime() / 1000;
+  const older = history.findIndex((h) => h.time < at);
+  return Math.min(older < 0 ? history.length : older, HISTORY_SINCE_CAP) + limit;
+}
+
+/** Whether a read's history goes back to the file's first commit: fewer than `limit` older than `since` came back. */
+export function historyComplete(history: readonly { time: number }[], limit: number, since?: Date): boolean {
+  return history.length < historyKept(history, limit, since);
+}
+
 export interface GitOpsStore {
-  read(request: { files: string[]; historyOf: string; limit: number }): Promise<Snapshot>;
+  read(request: ReadRequest): Promise<Snapshot>;
   commit(request: CommitRequest): Promise<CommitResult>;
   /** Where the store points, for messages: a path, a URL or owner/name plus the branch. */
   describe(): string;

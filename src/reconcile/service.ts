@@ -1,19 +1,45 @@
 import type { ServicePolicy } from '../config/policy.js';
 import { locksIn } from '../history/locks.js';
 import { type PinState, pinState } from '../history/pin-state.js';
-import type { Snapshot } from '../gitops/store.js';
+import { historyComplete, type Snapshot } from '../gitops/store.js';
 import { quote } from '../pins/errors.js';
-import { isValidVersion, readPin } from '../pins/index.js';
+import { isValidVersion, readPin, stableTextIn } from '../pins/index.js';
 import type { Decision } from '../policy/types.js';
 import type { ServiceReport } from '../report.js';
 import { execute } from './act/index.js';
-import { filesOf } from './changes.js';
+import { filesOf, rollbackChanges } from './changes.js';
 import { decide, idOf, isFinal, type Next, proposalBranch, type Seen } from './decide.js';
 import { questionOf } from './measure.js';
 import { phaseOf } from './phase.js';
 import { plannedReport } from './planned.js';
 import { type Ports, ReconcileError, type RunContext } from './ports.js';
 import { untilLanded } from './retry.js';
+
+/**
+ * A dry run writes nothing but builds the rollback's whole change set, so what would fail a real
+ * run (a pin that cannot be restored) fails here too, and a side file that could not be written
+ * is said.
+ */
+function dryRun(service: ServicePolicy, snap: Snapshot, next: Next, planned: ServiceReport): ServiceReport {
+  if (next.kind !== 'rollback') return planned;
+  const r = next.rollback;
+  const pin = service.pin!;
+  const problems: string[] = [];
+  rollbackChanges(
+    service,
+    snap.files,
+    { from: r.from, to: r.to, reason: r.decision.reason, id: idOf(service.name, r) },
+    new Date(0),
+    stableTextIn(snap.history, pin.locator, pin.file, r.to),
+    problems,
+  );
+  return problems.length
+    ? {
+        ...planned,
+        detail: `${planned.detail ?? 'would roll back'}; would not be done: ${problems.join('; ')}`,
+      }
+    : planned;
+}
 
 /** One service's reconciliation: its report, and whether a watch has anything left to do for it. */
 export interface Reconciled {
@@ -27,6 +53,8 @@ export function stateOf(
   snap: Snapshot,
   historyLimit: number,
   describe: string,
+  /** The read's `since`, where it had one: `historyLimit` then counts only older commits. */
+  since?: Date,
 ): PinState {
   const pin = service.pin!;
   const text = snap.files.get(pin.file);
@@ -49,7 +77,7 @@ export function stateOf(
     history: snap.history,
     locks: locksIn(snap.files, [service.name]),
     fixedStable: service.stable === 'auto' ? undefined : service.stable,
-    complete: snap.history.length < historyLimit,
+    complete: historyComplete(snap.history, historyLimit, since),
     // A version replaced within minutes never really ran (a sync takes that long): no stable.
     minStableSeconds: service.minStableAgeMs / 1000,
   });
@@ -83,9 +111,13 @@ export async function reconcileService(
   return untilLanded<Reconciled>(
     ctx.attempts,
     async () => {
-      const snap = await ports.store.read({ files, historyOf: pin.file, limit: ctx.historyLimit });
-      const state = stateOf(service, snap, ctx.historyLimit, ports.store.describe());
+      // Read back by time: every change within the guard (and verify) window, however many.
       const now = ports.now();
+      const since = new Date(
+        now.getTime() - service.guardWindowMs - (service.onRollback.verifyWindowMs ?? 0),
+      );
+      const snap = await ports.store.read({ files, historyOf: pin.file, limit: ctx.historyLimit, since });
+      const state = stateOf(service, snap, ctx.historyLimit, ports.store.describe(), since);
       const phase = phaseOf(service, state, now.getTime());
       const question = questionOf(service, state, phase, now);
       let judgement: Decision | undefined;
@@ -105,7 +137,8 @@ export async function reconcileService(
       const planned = plannedReport(service, state, next, now.getTime());
       const final = isFinal(service, next, mode);
       // Dry-run is decided here, once: no executor runs, the report says what would be done.
-      if (mode === 'dry-run') return { kind: 'done', value: { report: planned, final } };
+      if (mode === 'dry-run')
+        return { kind: 'done', value: { report: dryRun(service, snap, next, planned), final } };
       const outcome = await execute({ service, ports, ctx, mode, snap, state, planned, now }, next);
       return outcome.kind === 'stale' ? outcome : { kind: 'done', value: { report: outcome.report, final } };
     },
