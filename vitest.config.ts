@@ -37,6 +37,8 @@ const E2E = [...E2E_FOLDERS, ...E2E_NAMES, ...LEGACY_E2E];
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // Each test file removes the temporary repositories it made (test/support/git.ts).
+    setupFiles: ['./test/support/cleanup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // The e2e tests mostly wait on git and node child processes: one worker more than the cores

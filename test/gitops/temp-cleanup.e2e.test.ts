@@ -1,22 +1,12 @@
 import { existsSync } from 'node:fs';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { initRemote, initRepo, tempDir } from '../support/git.js';
+import { describe, expect, it } from 'vitest';
+import { initRemote, initRepo, removeTempDirs, tempDir } from '../support/git.js';
 import { GitOpsRepo } from '../support/gitops.js';
 
-// The test helpers remove their temporary repositories when the test that made them is done, and
-// those made outside a test (beforeAll) when the file is done. The order of the tests matters here.
+// The test helpers' temporary repositories live until their test file is done: the setup file
+// test/support/cleanup.ts runs removeTempDirs after each file. The order of the tests matters here.
 describe('temporary repositories of the test helpers', () => {
-  const shared: string[] = [];
   const made: string[] = [];
-  let fromBeforeEach: string | undefined;
-
-  beforeAll(async () => {
-    shared.push(await tempDir(), new GitOpsRepo().dir, (await initRepo()).dir);
-  });
-
-  beforeEach(async () => {
-    fromBeforeEach = await tempDir('pinback-each-');
-  });
 
   it('makes repositories in a test', async () => {
     const gitops = new GitOpsRepo();
@@ -30,13 +20,16 @@ describe('temporary repositories of the test helpers', () => {
       remote.dir,
       remote.seed.dir,
     );
-    made.push(fromBeforeEach ?? '');
-    for (const dir of [...made, ...shared]) expect(existsSync(dir)).toBe(true);
+    for (const dir of made) expect(existsSync(dir)).toBe(true);
   });
 
-  it('finds those gone once that test finished, and the ones made in beforeAll still there', () => {
-    expect(made).toHaveLength(7);
+  it('keeps them while the file runs: no other test can pull a repository from under one in use', () => {
+    expect(made).toHaveLength(6);
+    for (const dir of made) expect(existsSync(dir), dir).toBe(true);
+  });
+
+  it('removes them all with removeTempDirs, as after the file', async () => {
+    await removeTempDirs();
     for (const dir of made) expect(existsSync(dir), dir).toBe(false);
-    for (const dir of shared) expect(existsSync(dir), dir).toBe(true);
   });
 });

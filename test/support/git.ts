@@ -2,52 +2,38 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, onTestFinished } from 'vitest';
 import type { Git, GitRunOptions } from '../../src/gitops/git-command.js';
 
 /**
  * Real git repositories in temporary directories, for tests. Every command runs with a fixed
  * identity, fixed dates and no end-of-line conversion, whatever the machine's git config says.
  *
- * No temporary directory outlives its test: one made inside a test (or its beforeEach) is removed
- * when the test finishes; one made outside any test (a beforeAll, a describe body) when the test
- * file is done.
+ * No temporary directory outlives its test file: test/support/cleanup.ts (a setup file) removes
+ * every directory the helpers made once the file is done.
  */
 
-/** Directories made outside any test, removed after the test file or by removeTempDirs(). */
+/** Directories the helpers made, removed after the test file (or by removeTempDirs()). */
 const made: string[] = [];
 
 /**
- * Removes `dir` (recursively) when the running test finishes, or, called outside a test, after
- * the test file.
+ * Removes `dir` (recursively) after the test file that made it. Not after the test: the global
+ * `onTestFinished` attaches to whichever test is current, which under `it.concurrent` (or files
+ * sharing a worker) may be another test's, and removed a repository still in use.
  */
 export function removeWhenDone(dir: string): void {
-  try {
-    onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  } catch {
-    // Not inside a test (onTestFinished throws there): the file-level hook below removes it.
-    made.push(dir);
-  }
+  made.push(dir);
 }
 
-/** A fresh temporary directory, removed when the test (or, made outside a test, the file) is done. */
+/** A fresh temporary directory, removed after the test file. */
 export async function tempDir(prefix = 'pinback-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   removeWhenDone(dir);
   return dir;
 }
 
-/** Removes every directory made outside a test so far (the helpers also do it after each test file). */
+/** Removes every directory made so far: test/support/cleanup.ts runs it after each test file. */
 export async function removeTempDirs(): Promise<void> {
   await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-}
-
-// Vitest evaluates this module once per test file, while collecting it: this registers the
-// file-level cleanup of that file. Imported anywhere else, there is no suite to register with.
-try {
-  afterAll(removeTempDirs);
-} catch {
-  // not collecting a test file
 }
 
 /** A git invocation that exited non-zero where success was required. */
