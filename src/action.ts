@@ -5,6 +5,7 @@ import * as core from '@actions/core';
 import { planFor } from './action/event.js';
 import type { ActionContext } from './action/run.js';
 import { stopCleanlyOnSignals } from './gitops/signals.js';
+import { redactSecrets, scrubber } from './redact.js';
 
 /** The Action's composition root: the runner's environment in, outputs and a job summary out. */
 async function main(): Promise<void> {
@@ -54,4 +55,7 @@ async function main(): Promise<void> {
 // fails with a message saying what was committed, and the next run does the rest.
 stopCleanlyOnSignals({ say: (m) => core.setFailed(`pinback: ${m}`) });
 
-main().catch((e: unknown) => core.setFailed((e as Error).message));
+// The last resort still says nothing secret: the token input and anything credential-shaped.
+main().catch((e: unknown) =>
+  core.setFailed(scrubber([process.env.INPUT_TOKEN])(redactSecrets((e as Error).message))),
+);

@@ -14,6 +14,7 @@ import {
 import { pauseAt, processState } from './lifecycle.js';
 import { type PathState, pathStates, treePaths } from './path-states.js';
 import { safeRepoPath } from './paths.js';
+import { decodeUtf8 } from '../pins/utf8.js';
 import { checkBranchName, type Repo } from './repo.js';
 import type { CommitRequest, CommitResult, GitOpsStore, ReadRequest, Snapshot } from './store.js';
 import { HISTORY_SINCE_CAP, historyKept, StoreError } from './store.js';
@@ -109,19 +110,24 @@ export class GitStore implements GitOpsStore {
         throw new StoreError(`${this.describe()}: could not read object ${oid} (is the remote reachable?)`);
       return b;
     };
-    const text = (oid: string | undefined): string | null =>
+    const lossy = (oid: string | undefined): string | null =>
       oid === undefined ? null : object(oid).toString('utf8');
+    // The files pinback may write are decoded strictly: a byte that is not UTF-8 is refused here,
+    // with its place, before any edit could turn it into U+FFFD in a commit.
+    const text = (oid: string | undefined, path: string): string | null =>
+      oid === undefined ? null : decodeUtf8(object(oid), path);
     const message = (h: Change): string =>
       h.brought === undefined ? h.message : mergeMessage(h.message, commitMessage(object(h.brought)));
     const out = new Map<string, string | null>();
     for (const f of files) {
       const st = states.get(f.path);
-      out.set(f.key, text(st?.kind === 'file' ? st.oid : undefined));
+      out.set(f.key, text(st?.kind === 'file' ? st.oid : undefined, f.path));
     }
     return {
       head,
       files: out,
-      history: history.map((h) => ({ sha: h.sha, time: h.time, message: message(h), text: text(h.oid) })),
+      // History texts are only read: an old non-UTF-8 version there says nothing about today's file.
+      history: history.map((h) => ({ sha: h.sha, time: h.time, message: message(h), text: lossy(h.oid) })),
     };
   }
 
