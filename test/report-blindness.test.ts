@@ -1,50 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import {
-  blindness,
-  blindnessWarnings,
-  providerIn,
-  type Report,
-  type ReportEvidence,
-  type ServiceReport,
-} from '../src/report.js';
+import { blindness, blindnessWarnings, providerIn, type Report } from '../src/report.js';
+import { serviceLine, withData, withoutData } from './support/report.js';
 
 const PROM_DOWN =
   'prometheus http://prometheus:9090: cannot connect (ECONNREFUSED) after 3 attempts: is it running and reachable?';
 
-const data = (trigger: string, value = 0.01): ReportEvidence => ({
-  trigger,
-  value,
-  baseline: 0.01,
-  limit: 0.05,
-  breached: false,
-});
-const none = (trigger: string, cause: string): ReportEvidence => ({
-  trigger,
-  value: null,
-  baseline: null,
-  limit: 0.05,
-  breached: false,
-  cause,
-});
-
-function service(
-  name: string,
-  evidence: ReportEvidence[],
-  decision: ServiceReport['decision'],
-): ServiceReport {
-  return {
-    service: name,
-    stage: 'production',
-    decision,
-    reason: decision === 'allow' ? 'within_limits' : 'no_data',
-    from: '2.4.0',
-    to: '2.3.3',
-    evidence,
-    action: 'none',
-    commit: null,
-    incident: null,
-  };
-}
+const data = withData;
+const none = withoutData;
+const service = serviceLine;
 
 const report: Report = {
   version: 1,

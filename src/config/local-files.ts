@@ -22,11 +22,11 @@ export interface LocalFilesSource {
   baseDir: string;
 }
 
-/** Why `path` cannot be read as a file, or undefined when it can. */
-async function unreadable(path: string): Promise<string | undefined> {
+/** Why `path` cannot be read as `what` (a file, a metrics file), or undefined when it can. */
+export async function unreadable(path: string, what = 'a file'): Promise<string | undefined> {
   try {
     const s = await stat(path);
-    if (s.isDirectory()) return `${path} is a directory, not a file`;
+    if (s.isDirectory()) return `${path} is a directory, not ${what}`;
     await access(path, constants.R_OK);
     return undefined;
   } catch (e) {

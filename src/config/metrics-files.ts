@@ -2,10 +2,9 @@
  * The metrics files a run will read, checked before it starts: a file that is not there would leave
  * every trigger reading it without data, and the run would pass as inconclusive.
  */
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from './errors.js';
+import { unreadable } from './local-files.js';
 import { IMPLICIT_FILE_PROVIDER, type Policy } from './policy.js';
 
 /** Where the run's file providers read: as `providersFor` (src/metrics/registry.ts) resolves them. */
@@ -14,20 +13,6 @@ export interface MetricsSource {
   baseDir: string;
   /** The CLI's `--metrics-file` (relative to the working directory): replaces every file provider's path. */
   metricsFile?: string | undefined;
-}
-
-/** Why `path` cannot be read as a metrics file, or undefined when it can. */
-async function unreadable(path: string): Promise<string | undefined> {
-  try {
-    const s = await stat(path);
-    if (s.isDirectory()) return `${path} is a directory, not a metrics file`;
-    await access(path, constants.R_OK);
-    return undefined;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return `no such file: ${path}`;
-    return `cannot read ${path}: ${(e as Error).message}`;
-  }
 }
 
 const CONSEQUENCE = 'without it every trigger reading it has no data and pinback judges nothing';
@@ -43,7 +28,7 @@ export async function metricsFileIssues(
   triggerPath: (service: string, trigger: string) => PropertyKey[],
 ): Promise<Array<{ path: PropertyKey[]; message: string }>> {
   if (source.metricsFile !== undefined) {
-    const why = await unreadable(resolve(source.metricsFile));
+    const why = await unreadable(resolve(source.metricsFile), 'a metrics file');
     if (why) throw new UsageError(`--metrics-file ${source.metricsFile}: ${why}; ${CONSEQUENCE}`);
     return [];
   }
@@ -65,7 +50,7 @@ export async function metricsFileIssues(
       continue;
     }
     if (config?.type !== 'file') continue;
-    const why = await unreadable(resolve(source.baseDir, config.path));
+    const why = await unreadable(resolve(source.baseDir, config.path), 'a metrics file');
     if (why) {
       issues.push({
         path: ['providers', name, 'path'],

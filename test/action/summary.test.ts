@@ -5,45 +5,15 @@ import { parse } from 'yaml';
 import { InputError, readSettings } from '../../src/action/settings.js';
 import { blindSection, summaryMarkdown } from '../../src/action/summary.js';
 import { parseDuration } from '../../src/config/duration.js';
-import type { Report, ReportEvidence, ServiceReport } from '../../src/report.js';
+import type { Report } from '../../src/report.js';
 import { ROOT } from '../support/cli.js';
+import { serviceLine, withData, withoutData } from '../support/report.js';
 
 const PROM_DOWN = 'prometheus http://prometheus:9090: cannot connect after 3 attempts';
 
-const data = (trigger: string): ReportEvidence => ({
-  trigger,
-  value: 0.01,
-  baseline: 0.01,
-  limit: 0.05,
-  breached: false,
-});
-const none = (trigger: string, cause: string): ReportEvidence => ({
-  trigger,
-  value: null,
-  baseline: null,
-  limit: 0.05,
-  breached: false,
-  cause,
-});
-
-function service(
-  name: string,
-  evidence: ReportEvidence[],
-  decision: ServiceReport['decision'],
-): ServiceReport {
-  return {
-    service: name,
-    stage: 'production',
-    decision,
-    reason: decision === 'allow' ? 'within_limits' : 'no_data',
-    from: '2.4.0',
-    to: '2.3.3',
-    evidence,
-    action: 'none',
-    commit: null,
-    incident: null,
-  };
-}
+const data = withData;
+const none = withoutData;
+const service = serviceLine;
 
 const report: Report = {
   version: 1,

@@ -64,3 +64,36 @@ export function incidentContext(
     owners: service.owners,
   };
 }
+
+/**
+ * An incident about the candidate itself, with no rollback commit (an alert, a stranded stop):
+ * opened once, and people told only when it is new. The step's report carries where it is.
+ */
+export async function openAboutCandidate(
+  step: Step,
+  incident: Pick<Incident, 'kind' | 'id' | 'reason' | 'evidence' | 'require' | 'degradedAt' | 'mode'> &
+    Partial<Pick<Incident, 'cause'>>,
+  notice: Pick<RollbackNotice, 'kind' | 'evidence'>,
+): Promise<Done> {
+  const { state, ports, ctx } = step;
+  const opened = await ports.incidents.open({
+    ...incidentContext(step),
+    ...incident,
+    from: state.candidate,
+    to: state.candidate,
+    pinnedAt: state.pinnedBy ? new Date(state.pinnedBy.time * 1000) : undefined,
+    committedAt: undefined,
+    commit: undefined,
+    commitUrl: undefined,
+  });
+  if (opened.created) {
+    await tell(step, {
+      ...notice,
+      from: state.candidate,
+      to: state.candidate,
+      reason: incident.reason,
+      links: { incident: opened.where ?? undefined, run: ctx.runUrl },
+    });
+  }
+  return done({ ...step.planned, incident: opened.where });
+}
