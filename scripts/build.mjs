@@ -4,26 +4,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { COMMON, DIST } from './bundle.mjs';
 
 const check = process.argv.includes('--check');
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  legalComments: 'none',
-  logLevel: 'warning',
-  // Some bundled CommonJS dependencies call require() for Node built-ins.
-  banner: {
-    js: "import { createRequire as __pinbackCreateRequire } from 'node:module';const require = __pinbackCreateRequire(import.meta.url);",
-  },
-};
 
 if (process.argv.includes('--schema')) {
   // The JSON Schema is generated from the zod schema so editors validate exactly what pinback accepts.
   const tmp = mkdtempSync(join(tmpdir(), 'pinback-schema-'));
   const out = join(tmp, 'schema.mjs');
-  await build({ ...common, entryPoints: ['src/config/json-schema.ts'], outfile: out });
+  await build({ ...COMMON, entryPoints: ['src/config/json-schema.ts'], outfile: out });
   const { policySchemaText } = await import(out);
   writeFileSync('schema/pinback.schema.json', policySchemaText());
   rmSync(tmp, { recursive: true, force: true });
@@ -34,14 +23,7 @@ const outdir = check ? mkdtempSync(join(tmpdir(), 'pinback-dist-')) : 'dist';
 // Chunk names carry content hashes: old chunks must go, or dist/ holds files no build makes.
 if (!check && !process.argv.includes('--schema')) rmSync('dist', { recursive: true, force: true });
 
-await build({
-  entryPoints: { index: 'src/action.ts', cli: 'src/cli.ts' },
-  ...common,
-  outdir,
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  minify: true,
-});
+await build({ ...DIST, outdir });
 
 if (check) {
   const list = (dir) =>

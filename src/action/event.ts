@@ -1,13 +1,16 @@
-import { z } from 'zod';
+import { splitTerms } from '../config/glob.js';
+import type { Selection } from '../config/select.js';
 import { PINBACK_LABEL } from '../github/incidents.js';
 import { INCIDENT_ID } from '../incident/render.js';
+import { checkDispatch } from './dispatch.js';
 
 /** What one Action run does, decided from the event alone (pure). */
 export type EventPlan =
   | {
       kind: 'reconcile';
       trigger: string;
-      services: string[] | undefined;
+      /** The services to reconcile: the input's or the event's terms, and always the input's shard. */
+      selection: Selection;
       signal?: { service: string; reason: string | undefined };
     }
   | { kind: 'unlock'; trigger: string; issue: number; rollbackId: string }
@@ -24,47 +27,41 @@ export type EventPlan =
     }
   | { kind: 'ignore'; message: string };
 
-// zod's own words for an absent key ("expected string, received undefined") say less than this.
-const missing = (i: { input: unknown }) => (i.input === undefined ? 'missing' : undefined);
-
-const dispatchPayload = z.object({
-  client_payload: z.object(
-    {
-      service: z
-        .string({ error: missing })
-        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: 'must name a service of the policy' }),
-      reason: z.string().max(200).optional(),
-    },
-    { error: missing },
-  ),
-});
-
 export class EventError extends Error {
   override name = 'EventError';
 }
 
-function services(fromInput: string[], fromEvent: unknown): string[] | undefined {
-  if (fromInput.length) return fromInput;
-  if (typeof fromEvent === 'string' && fromEvent.trim()) return fromEvent.split(/[\s,]+/).filter(Boolean);
-  return undefined;
+/**
+ * The `services` input's terms when it has some, else the event's own (a workflow_dispatch's
+ * `services`), split as the input is (splitTerms: `web-{eu,us}` is one term). The shard is not
+ * one of them: it applies to whichever terms win (planFor).
+ */
+function selectionOf(fromInput: Selection, fromEvent: unknown): Selection {
+  const own = typeof fromEvent === 'string' ? splitTerms(fromEvent) : [];
+  const terms = fromInput.terms?.length ? fromInput.terms : own.length ? own : undefined;
+  return { terms, shard: fromInput.shard };
 }
 
+/**
+ * `input` is what the Action's inputs select (`services`, `shard`); an event may bring its own
+ * services, and the shard holds for them too.
+ */
 export function planFor(
   event: string,
   payload: Record<string, unknown>,
-  inputServices: string[],
+  input: Selection,
   gate: boolean,
 ): EventPlan {
   if (gate) return { kind: 'gate', trigger: event };
   switch (event) {
     case 'schedule':
-      return { kind: 'reconcile', trigger: 'schedule', services: services(inputServices, undefined) };
+      return { kind: 'reconcile', trigger: 'schedule', selection: selectionOf(input, undefined) };
     case 'workflow_dispatch': {
       const inputs = (payload.inputs ?? {}) as Record<string, unknown>;
       return {
         kind: 'reconcile',
         trigger: 'workflow_dispatch',
-        services: services(inputServices, inputs.services),
+        selection: selectionOf(input, inputs.services),
       };
     }
     case 'workflow_run': {
@@ -78,22 +75,25 @@ export function planFor(
       return {
         kind: 'reconcile',
         trigger: `workflow_run (${run.name ?? 'deploy'})`,
-        services: services(inputServices, undefined),
+        selection: selectionOf(input, undefined),
       };
     }
     case 'repository_dispatch': {
-      const parsed = dispatchPayload.safeParse(payload);
-      if (!parsed.success) {
-        const i = parsed.error.issues[0]!;
+      const parsed = checkDispatch(payload);
+      if (!parsed.ok) {
         throw new EventError(
-          `repository_dispatch: ${i.path.join('.')}: ${i.message} (send {"event_type": "...", "client_payload": {"service": "NAME", "reason": "..."}})`,
+          `repository_dispatch: ${parsed.path}: ${parsed.message} (send {"event_type": "...", "client_payload": {"service": "NAME", "reason": "..."}})`,
         );
       }
-      const { service, reason } = parsed.data.client_payload;
+      const { service, reason } = parsed;
       return {
         kind: 'reconcile',
         trigger: 'repository_dispatch',
-        services: [service],
+        // The alert names its service, whatever the `services` input; the shard still holds. Every
+        // job of a sharded matrix receives the alert, and only the one whose shard holds the
+        // service judges it (the others have nothing to do): one judgement, and one possible
+        // rollback commit, per alert.
+        selection: { terms: [service], shard: input.shard },
         signal: { service, reason },
       };
     }

@@ -6,17 +6,18 @@ import { run } from '../reconcile/run.js';
 import { watch } from '../reconcile/watch.js';
 import { parseDuration } from '../config/duration.js';
 import { PolicyError, UsageError } from '../config/errors.js';
-import { selectServices } from '../config/select.js';
+import { nothingToDo, selectServices } from '../config/select.js';
 import { loadPolicy } from '../config/load.js';
-import type { Policy } from '../config/policy.js';
+import type { Policy, ServicePolicy } from '../config/policy.js';
 import { createOctokit, type Octokit } from '../github/octokit.js';
 import { gitHubProposals } from '../github/proposals.js';
 import { openGitStore } from '../gitops/git.js';
 import { openGitHubStore } from '../github/store.js';
 import { classifyTarget } from '../gitops/target.js';
-import type { GitOpsStore } from '../gitops/store.js';
+import type { GitOpsStore, StoreUsage } from '../gitops/store.js';
 import { workTreeStore } from '../gitops/worktree.js';
 import { gitHubIncidentSink } from '../github/incidents.js';
+import { text } from '../incident/markdown.js';
 import { type IncidentSink, onceSink } from '../incident/sink.js';
 import { providersFor } from '../metrics/registry.js';
 import { notifiers } from '../notify/index.js';
@@ -83,7 +84,12 @@ async function runGuarded(ctx: ActionContext): Promise<string | undefined> {
 
   let plan: ReturnType<typeof planFor>;
   try {
-    plan = planFor(ctx.event, ctx.payload, settings.services, settings.mode === 'gate');
+    plan = planFor(
+      ctx.event,
+      ctx.payload,
+      { terms: settings.services, shard: settings.shard },
+      settings.mode === 'gate',
+    );
   } catch (e) {
     if (e instanceof EventError) return e.message;
     throw e;
@@ -116,6 +122,23 @@ async function runGuarded(ctx: ActionContext): Promise<string | undefined> {
     return `${settings.config} is not a valid pinback policy (${e.issues.length} problem(s))`;
   }
   maskPolicySecrets(policy, ctx.log.secret);
+
+  // A reconcile's services are chosen before any repository is opened: a name or glob that picks
+  // none fails the step, and a shard that holds none has nothing to open or read.
+  let services: readonly ServicePolicy[] = [];
+  if (plan.kind === 'reconcile') {
+    try {
+      services = selectServices(policy, plan.selection);
+    } catch (e) {
+      if (e instanceof UsageError) return e.message;
+      throw e;
+    }
+    const idle = nothingToDo(policy, plan.selection);
+    if (idle !== undefined) {
+      await publishIdle(ctx, idle, plan.trigger);
+      return undefined;
+    }
+  }
 
   const env = ctx.env;
   const workflowRepo = env.GITHUB_REPOSITORY;
@@ -244,9 +267,9 @@ async function runGuarded(ctx: ActionContext): Promise<string | undefined> {
       actor: `${env.GITHUB_ACTOR ?? 'github-actions'} via ${plan.trigger}${signal}`,
       runUrl,
       author: policy.gitops?.author ?? AUTHOR,
+      recordAuthors: policy.gitops?.recordAuthors,
       mode: settings.mode === 'gate' ? undefined : settings.mode,
     };
-    const services = selectServices(policy, plan.services);
     const result =
       settings.watchMs === undefined
         ? await run(services, ports, runCtx)
@@ -256,7 +279,7 @@ async function runGuarded(ctx: ActionContext): Promise<string | undefined> {
             print: ctx.log.info,
             sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
           });
-    await publish(ctx, result.report, plan.trigger);
+    await publish(ctx, result.report, plan.trigger, store.usage?.());
     for (const f of result.failures) ctx.log.error(`${f.service}: ${f.message}`);
     // A guard that cannot see says so: a warning annotation per service with triggers without data.
     for (const line of blindnessWarnings(result.report)) ctx.log.warning(line);
@@ -278,7 +301,29 @@ async function runGuarded(ctx: ActionContext): Promise<string | undefined> {
   }
 }
 
-async function publish(ctx: ActionContext, report: Report, trigger: string): Promise<void> {
+async function publish(
+  ctx: ActionContext,
+  report: Report,
+  trigger: string,
+  usage?: StoreUsage,
+): Promise<void> {
+  setOutputs(ctx, report);
+  for (const s of report.services) ctx.log.info(`${s.service}: ${s.decision} ${s.reason} -> ${s.action}`);
+  await ctx.summary(summaryMarkdown(report, trigger, usage));
+}
+
+/**
+ * A shard that holds none of the chosen services: the outputs of a run over none (the reusable
+ * workflow's merge reads every shard's), and the line saying why in the log and the job summary,
+ * so that an empty report reads as a decision, not as a guard that saw nothing.
+ */
+async function publishIdle(ctx: ActionContext, line: string, trigger: string): Promise<void> {
+  setOutputs(ctx, { version: 1, services: [] });
+  ctx.log.info(line);
+  await ctx.summary(`## pinback (${text(trigger)})\n\n${text(line)}\n`);
+}
+
+function setOutputs(ctx: ActionContext, report: Report): void {
   const acted = report.services.filter((s) => s.action === 'rolled_back' || s.action === 'proposed');
   ctx.setOutput('decision', overallDecision(report));
   // A proposal is not a rollback until someone merges it: workflows act on this output.
@@ -286,6 +331,4 @@ async function publish(ctx: ActionContext, report: Report, trigger: string): Pro
   ctx.setOutput('report', JSON.stringify(report));
   ctx.setOutput('commit', acted.find((s) => s.commit)?.commit ?? '');
   ctx.setOutput('incident-url', report.services.find((s) => s.incident)?.incident ?? '');
-  for (const s of report.services) ctx.log.info(`${s.service}: ${s.decision} ${s.reason} -> ${s.action}`);
-  await ctx.summary(summaryMarkdown(report, trigger));
 }

@@ -1,4 +1,6 @@
 import type { Mode } from '../config/policy.js';
+import { splitTerms } from '../config/glob.js';
+import { parseShard, type Shard } from '../config/shard.js';
 
 export type ActionMode = Mode | 'gate';
 
@@ -10,7 +12,10 @@ export interface Settings {
   gitopsBranch: string | undefined;
   /** undefined: each service's own `mode` (the input's `auto`). */
   mode: ActionMode | undefined;
+  /** The `services` input: names and globs; empty, every service (or a dispatch's own). */
   services: string[];
+  /** The `shard` input (K/N): this matrix job's share of the services chosen, whoever chose them. */
+  shard: Shard | undefined;
   watchMs: number | undefined;
   intervalMs: number;
   failOnStop: boolean;
@@ -45,15 +50,17 @@ export function readSettings(
       throw new InputError(`input ${name} must be true or false, not "${raw}"`);
     return value === 'true';
   };
+  const shardText = input('shard').trim();
+  const shard = shardText ? parseShard(shardText) : undefined;
+  if (shard && !shard.ok) throw new InputError(`input shard ${shard.problem}`);
   return {
     config: input('config') || '.github/pinback.yml',
     token: input('token'),
     gitopsRepo: input('gitops-repo') || undefined,
     gitopsBranch: input('gitops-branch') || undefined,
     mode: mode === 'auto' ? undefined : (mode as ActionMode),
-    services: input('services')
-      .split(/[\s,]+/)
-      .filter(Boolean),
+    services: splitTerms(input('services')),
+    shard: shard?.shard,
     watchMs: duration('watch'),
     intervalMs: duration('interval', '1m')!,
     failOnStop: flag('fail-on-stop'),

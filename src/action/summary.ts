@@ -1,5 +1,6 @@
 import { code, table, text } from '../incident/markdown.js';
 import { describeLimit } from '../policy/limit.js';
+import type { StoreUsage } from '../gitops/store.js';
 import { type Blind, blindness, num, type Report, type ServiceReport } from '../report.js';
 
 function links(s: ServiceReport): string {
@@ -51,8 +52,28 @@ export function blindSection(report: Report): string[] {
   ];
 }
 
-/** The job summary: one row per service, then each service's triggers. */
-export function summaryMarkdown(report: Report, trigger: string): string {
+const count = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+
+/**
+ * What the run spent of the GitHub API, so a team sees how close a schedule runs to the budget:
+ * "GitHub API: 3 requests (2 reads, 1 write), 4 rate-limit points used, 4,996 of 5,000 left until
+ * 15:00 UTC". Undefined where the store counted nothing.
+ */
+export function usageLine(usage: StoreUsage | undefined): string | undefined {
+  if (!usage || usage.requests === 0) return undefined;
+  const line = `GitHub API: ${count(usage.requests, 'request')} (${count(usage.reads, 'read')}, ${count(usage.writes, 'write')})`;
+  const p = usage.points;
+  if (!p) return line;
+  const reset = p.resetAt === undefined ? undefined : new Date(p.resetAt);
+  const until =
+    reset === undefined || Number.isNaN(reset.getTime())
+      ? ''
+      : ` until ${reset.toISOString().slice(11, 16)} UTC`;
+  return `${line}, ${count(p.used, 'rate-limit point')} used, ${p.remaining.toLocaleString('en-US')} of ${p.limit.toLocaleString('en-US')} left${until}`;
+}
+
+/** The job summary: one row per service, then each service's triggers, then the API spent. */
+export function summaryMarkdown(report: Report, trigger: string, usage?: StoreUsage): string {
   const flagged = new Map(blindness(report).map((b) => [b.service, b]));
   const parts = [
     `## pinback (${text(trigger)})`,
@@ -88,6 +109,8 @@ export function summaryMarkdown(report: Report, trigger: string): string {
       ),
     );
   }
+  const spent = usageLine(usage);
+  if (spent !== undefined) parts.push('', spent);
   return `${parts.join('\n')}\n`;
 }
 

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../config/errors.js';
+import type { Selection } from '../config/select.js';
+import { parseShard } from '../config/shard.js';
 import { didYouMean } from '../config/suggest.js';
 import { OPTIONS, type OptionName } from './options.js';
 import { COMMAND_NAMES, COMMANDS, type CommandName, commandUsage, globalUsage } from './usage.js';
@@ -7,9 +9,13 @@ import { VERSION } from './version.js';
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
 
-/** What a command line asks for: text to print (help, version), or a command with its options. */
+/**
+ * What a command line asks for: text to print (help, version), or a command with its options and
+ * the services it selects (`--service`, `--shard`), read once here for every command.
+ */
 export type CommandLine =
-  { kind: 'print'; text: string } | { kind: 'command'; command: CommandName; values: Values };
+  | { kind: 'print'; text: string }
+  | { kind: 'command'; command: CommandName; values: Values; selection: Selection };
 
 const GLOBAL: readonly OptionName[] = ['help', 'version'];
 
@@ -87,14 +93,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     const what = stray.kind === 'positional' ? `argument "${stray.value}"` : 'argument "--"';
     throw new UsageError(`unexpected ${what} for pinback ${command}: every value follows its option; ${see}`);
   }
+  let values: Values;
   try {
-    const { values } = parseArgs({
-      args: [...rest],
-      options: OPTIONS,
-      strict: true,
-      allowPositionals: false,
-    });
-    return { kind: 'command', command, values };
+    values = parseArgs({ args: [...rest], options: OPTIONS, strict: true, allowPositionals: false }).values;
   } catch (e) {
     // A missing value (`--gitops` last) or a value for a flag (`--json=yes`).
     if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
@@ -102,4 +103,11 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     }
     throw e;
   }
+  const selection: Selection = { terms: values.service };
+  if (values.shard !== undefined) {
+    const parsed = parseShard(values.shard);
+    if (!parsed.ok) throw new UsageError(`--shard ${parsed.problem}; ${see}`);
+    selection.shard = parsed.shard;
+  }
+  return { kind: 'command', command, values, selection };
 }

@@ -9,6 +9,7 @@ export const OPTIONS = {
   candidate: { type: 'string' },
   stable: { type: 'string' },
   service: { type: 'string', multiple: true },
+  shard: { type: 'string' },
   watch: { type: 'string' },
   interval: { type: 'string' },
   series: { type: 'string' },
@@ -47,7 +48,14 @@ export const OPTION_HELP: Record<OptionName, { value?: string; text: string }> =
   },
   candidate: { value: 'V', text: 'the candidate version to judge' },
   stable: { value: 'V', text: 'the stable version to compare it with' },
-  service: { value: 'S', text: 'only this service; repeat for more (default: every service)' },
+  service: {
+    value: 'S',
+    text: 'only this service, or the services a glob picks (api-*, web-{eu,us}); repeat for more (default: every service)',
+  },
+  shard: {
+    value: 'K/N',
+    text: 'only the K-th of N shards of the chosen services (by a hash of each name; for a CI matrix)',
+  },
   watch: {
     value: 'DURATION',
     text: 'keep evaluating for this long (e.g. 15m); a breach is acted on within one interval',

@@ -19,7 +19,7 @@ export const COMMANDS = {
     summary: "judge each service's candidate from its pin and commit the rollback on stop",
     synopsis: [
       '[-c FILE] [--gitops PATH|URL] [--branch B] [--metrics-file F]',
-      '[--service S]... [--mode auto|dry-run] [--incident-dir DIR] [--json]',
+      '[--service S]... [--shard K/N] [--mode auto|dry-run] [--incident-dir DIR] [--json]',
       '[--watch DURATION [--interval DURATION]] [--fail-on-no-data]',
     ],
     about:
@@ -32,6 +32,7 @@ export const COMMANDS = {
       'branch',
       'metrics-file',
       'service',
+      'shard',
       'mode',
       'incident-dir',
       'json',
@@ -44,7 +45,7 @@ export const COMMANDS = {
     summary: 'judge candidates from the metrics only; never writes',
     synopsis: [
       '[-c FILE] [--gitops PATH|URL [--branch B]] [--metrics-file F]',
-      '[--candidate V] [--stable V] [--since TIME] [--service S]... [--json]',
+      '[--candidate V] [--stable V] [--since TIME] [--service S]... [--shard K/N] [--json]',
     ],
     about:
       "Decisions only: no lock, no commit. With --gitops it reads each service's candidate, stable and\n" +
@@ -60,6 +61,7 @@ export const COMMANDS = {
       'stable',
       'since',
       'service',
+      'shard',
       'json',
     ],
     explain: {
@@ -82,29 +84,30 @@ export const COMMANDS = {
     explain: {
       config: `the policy file; when not given, ${DEFAULT_CONFIG} if it exists, else none is needed`,
       gitops: 'the GitOps repository: a local path or any git URL (default: gitops.repo in the policy)',
-      service: "only this service's rollbacks; repeat for more (default: every service)",
+      service:
+        "only this service's rollbacks, or those of the services a glob picks (api-*); repeat for more (default: every service)",
     },
   },
   check: {
     summary: 'exit 1 when a pin names a locked version (the gate for promotion pull requests)',
-    synopsis: ['[-c FILE] [--gitops PATH|URL] [--branch B] [--service S]...'],
+    synopsis: ['[-c FILE] [--gitops PATH|URL] [--branch B] [--service S]... [--shard K/N]'],
     about:
       "Reads every pin and its service's locks (.pinback/locks/<service>.yaml, and the older\n" +
       '.pinback/locks.yaml); exits 1 and names the file, line and column of each\n' +
       'pin that names a version pinback rolled back and locked.',
-    options: ['config', 'gitops', 'branch', 'service'],
+    options: ['config', 'gitops', 'branch', 'service', 'shard'],
   },
   backtest: {
     summary: 'replay the policy over recorded deploys; never writes',
     synopsis: [
       '[-c FILE] (--series FILE | --gitops PATH|URL [--branch B] [--metrics-file F])',
-      '[--service S]... [--step DURATION] [--json]',
+      '[--service S]... [--shard K/N] [--step DURATION] [--json]',
     ],
     about:
       'Says, per deploy, what a schedule judging every --step would have decided, and when it would\n' +
       "first have rolled back. Deploys come from a series file, or from the pins' git history with the\n" +
       "policy's metrics providers.",
-    options: ['config', 'series', 'gitops', 'branch', 'metrics-file', 'service', 'step', 'json'],
+    options: ['config', 'series', 'gitops', 'branch', 'metrics-file', 'service', 'shard', 'step', 'json'],
     explain: { gitops: "read the deploys from the pins' git history in this repository" },
   },
   demo: {

@@ -6,7 +6,7 @@ import { mapBounded } from '../concurrency.js';
 import type { Policy } from '../config/policy.js';
 import type { GitOpsStore } from '../gitops/store.js';
 import { table } from '../incident/markdown.js';
-import { selectServices } from '../config/select.js';
+import { matchesTerms, selectServices } from '../config/select.js';
 
 export interface AuditEntry {
   service: string;
@@ -112,18 +112,22 @@ function lockDoubt(
 export async function audit(
   policy: Policy,
   store: GitOpsStore,
-  names?: readonly string[],
+  terms?: readonly string[],
   limit = 200,
 ): Promise<AuditEntry[]> {
-  const services = selectServices(policy, names).filter((s) => s.pin);
-  const perService = await mapBounded(services, 4, async (s) => {
-    const snap = await store.read({ files: [], historyOf: s.pin!.file, limit });
+  const services = selectServices(policy, { terms }).filter((s) => s.pin);
+  // One read for all services: the pin histories come from one walk of the repository.
+  const snaps = await store.readAll(services.map((s) => ({ files: [], historyOf: s.pin!.file, limit })));
+  const identity = policy.gitops?.recordAuthors && { emails: policy.gitops.recordAuthors };
+  const perService = services.map((s, i) => {
+    const snap = snaps[i]!;
     const records = checkRecords({
       service: s.name,
       file: s.pin!.file,
       locator: s.pin!.locator,
       history: snap.history,
       complete: snap.history.length < limit,
+      identity,
     });
     return entriesOf(snap.history, records);
   });
@@ -144,16 +148,21 @@ export async function audit(
  */
 export async function auditRepository(
   store: GitOpsStore,
-  names?: readonly string[],
+  terms?: readonly string[],
   limit = 200,
 ): Promise<AuditEntry[]> {
-  const wanted = names?.length ? new Set(names) : undefined;
+  // Globs work here, rather than being refused: without a policy the services known are those the
+  // records name, and matching the terms against them lists the same rollbacks as `audit` with a
+  // policy does for the same `--service 'api-*'`. A term that matches no record is no error (unlike
+  // selectServices): there is no list of services to check it against, and "no rollbacks
+  // recorded" is an answer, as it is for a name today.
+  const wanted = terms?.length ? matchesTerms(terms) : undefined;
   const read = async (historyOf: string) => (await store.read({ files: [], historyOf, limit })).history;
   const [dir, legacy] = [await read(LOCK_DIR), await read(LEGACY_LOCK_FILE)];
   const recordsOf = (history: readonly HistoryEntry[]) =>
     history.map((h) => {
       const r = readAuditRecord(h.message);
-      return r && (wanted === undefined || wanted.has(r.service)) ? r : undefined;
+      return r && (wanted === undefined || wanted(r.service)) ? r : undefined;
     });
   const [inDir, inLegacy] = [recordsOf(dir), recordsOf(legacy)];
   // The lock directory's history names the commits; each service's own file gives the texts.

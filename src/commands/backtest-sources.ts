@@ -11,7 +11,7 @@ import { memoryProvider } from '../metrics/file.js';
 import type { MetricsProvider } from '../metrics/provider.js';
 import type { BacktestDeploy } from './backtest.js';
 import { UsageError } from '../config/errors.js';
-import { selectServices } from '../config/select.js';
+import { type Selection, selectServices } from '../config/select.js';
 
 /** Pin commits read per service: enough for weeks of deploys, bounded like every history walk. */
 const HISTORY_LIMIT = 200;
@@ -19,7 +19,7 @@ const HISTORY_LIMIT = 200;
 export async function seriesDeploys(
   policy: Policy,
   file: string,
-  services: readonly string[] | undefined,
+  selection: Selection,
 ): Promise<BacktestDeploy[]> {
   let raw: string;
   try {
@@ -29,7 +29,10 @@ export async function seriesDeploys(
   }
   const parsed = parseSeriesFile(raw);
   if (!parsed.ok) throw new UsageError(`series file ${file} ${parsed.cause}`);
-  const wanted = services?.length ? new Set(selectServices(policy, services).map((s) => s.name)) : undefined;
+  // With no selection, every deploy of the file: one of a service the policy lacks is an error
+  // (backtest.ts) rather than quietly dropped.
+  const selects = Boolean(selection.terms?.length) || selection.shard !== undefined;
+  const wanted = selects ? new Set(selectServices(policy, selection).map((s) => s.name)) : undefined;
   return parsed.deploys
     .filter((d) => wanted === undefined || wanted.has(d.service))
     .map((d) => {
@@ -49,12 +52,13 @@ export async function seriesDeploys(
 export async function historyDeploys(
   policy: Policy,
   store: GitOpsStore,
-  o: { services: readonly string[] | undefined; providers: ReadonlyMap<string, MetricsProvider>; now: Date },
+  o: { selection: Selection; providers: ReadonlyMap<string, MetricsProvider>; now: Date },
 ): Promise<BacktestDeploy[]> {
   const out: BacktestDeploy[] = [];
-  for (const service of selectServices(policy, o.services)) {
+  for (const service of selectServices(policy, o.selection)) {
     if (!service.pin) {
-      if (o.services?.includes(service.name)) {
+      // Named outright, it was asked for; picked by a glob or a shard, it is one of many.
+      if (o.selection.terms?.includes(service.name)) {
         throw new UsageError(
           `service ${service.name} has no pin: its deploys cannot be read from git (use --series)`,
         );

@@ -3,7 +3,7 @@ import { mapBounded } from '../concurrency.js';
 import type { Policy } from '../config/policy.js';
 import type { GitOpsStore } from '../gitops/store.js';
 import { readPin } from '../pins/index.js';
-import { selectServices } from '../config/select.js';
+import { type Selection, selectServices } from '../config/select.js';
 
 export interface LockedPin {
   service: string;
@@ -18,13 +18,12 @@ export interface LockedPin {
   lockFile: string;
 }
 
-/** The gate: every service whose pin names a version locked in its lock file or the legacy one. */
-export async function check(
-  policy: Policy,
-  store: GitOpsStore,
-  names?: readonly string[],
-): Promise<LockedPin[]> {
-  const services = selectServices(policy, names).filter((s) => s.pin);
+/**
+ * The gate: every service whose pin names a version locked in its lock file or the legacy one, of
+ * the services selected (every one when `selection` is not given).
+ */
+export async function check(policy: Policy, store: GitOpsStore, selection?: Selection): Promise<LockedPin[]> {
+  const services = selectServices(policy, selection).filter((s) => s.pin);
   const named = services.map((s) => s.name);
   // Each service's lock file by name, beside the legacy one: no directory to list.
   const files = [...new Set([...named.flatMap(lockFilesOf), ...services.map((s) => s.pin!.file)])];

@@ -1,8 +1,8 @@
 import { mapBounded } from '../concurrency.js';
 import { UsageError } from '../config/errors.js';
 import type { Policy, ServicePolicy } from '../config/policy.js';
-import { selectServices } from '../config/select.js';
-import type { GitOpsStore } from '../gitops/store.js';
+import { type Selection, selectServices } from '../config/select.js';
+import type { GitOpsStore, ReadRequest, Snapshot } from '../gitops/store.js';
 import { lockFilesOf } from '../history/locks.js';
 import type { PinState } from '../history/pin-state.js';
 import type { MetricsProvider } from '../metrics/provider.js';
@@ -11,6 +11,7 @@ import { judge } from '../reconcile/observe.js';
 import { type Phase, phaseOf } from '../reconcile/phase.js';
 import { minutes } from '../reconcile/planned.js';
 import { DEFAULT_RUN } from '../reconcile/ports.js';
+import { SERVICE_CONCURRENCY } from '../reconcile/run.js';
 import { stateOf } from '../reconcile/service.js';
 import { type Report, type ServiceReport, serviceReport } from '../report.js';
 
@@ -22,7 +23,8 @@ export interface EvaluateOptions {
   stable?: string | undefined;
   /** `--since`: the candidate's deploy; count-aware triggers are read, and tested, from then on. */
   since?: Date | undefined;
-  services?: readonly string[] | undefined;
+  /** The services judged (`--service`, `--shard`); none: every service. */
+  selection?: Selection | undefined;
   /**
    * `--gitops`: where each pinned service's candidate, stable and pin commit are read, as `run`
    * reads them. Only read: no lock, no commit.
@@ -36,11 +38,25 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 /** Decisions only: never writes; reads the GitOps repository only when given one (`store`). */
 export async function evaluate(policy: Policy, o: EvaluateOptions): Promise<Report> {
-  const services = selectServices(policy, o.services);
-  const reports = await mapBounded(services, 8, (service) =>
-    o.store && service.pin ? fromPin(service, o.store, o) : fixed(service, o),
-  );
+  const services = selectServices(policy, o.selection);
+  const limit = o.historyLimit ?? DEFAULT_RUN.historyLimit;
+  const pinned = o.store ? services.filter((s) => s.pin) : [];
+  // One read of the repository for every pinned service, as `run` reads them.
+  const snaps = new Map<string, Snapshot>();
+  if (o.store && pinned.length > 0) {
+    const read = await o.store.readAll(pinned.map((s) => requestOf(s, limit)));
+    pinned.forEach((s, i) => snaps.set(s.name, read[i]!));
+  }
+  const reports = await mapBounded(services, SERVICE_CONCURRENCY, (service) => {
+    const snap = snaps.get(service.name);
+    return snap ? fromPin(service, snap, o.store!.describe(), limit, policy, o) : fixed(service, o);
+  });
   return { version: 1, services: reports };
+}
+
+function requestOf(service: ServicePolicy, limit: number): ReadRequest {
+  const pin = service.pin!;
+  return { files: [pin.file, ...lockFilesOf(service.name)], historyOf: pin.file, limit };
 }
 
 /** Versions from the flags or the policy: today's evaluate, where no pin is read. */
@@ -72,17 +88,13 @@ async function fixed(service: ServicePolicy, o: EvaluateOptions): Promise<Servic
  */
 async function fromPin(
   service: ServicePolicy,
-  store: GitOpsStore,
+  snap: Snapshot,
+  describe: string,
+  limit: number,
+  policy: Policy,
   o: EvaluateOptions,
 ): Promise<ServiceReport> {
-  const pin = service.pin!;
-  const limit = o.historyLimit ?? DEFAULT_RUN.historyLimit;
-  const snap = await store.read({
-    files: [pin.file, ...lockFilesOf(service.name)],
-    historyOf: pin.file,
-    limit,
-  });
-  const read = stateOf(service, snap, limit, store.describe());
+  const read = stateOf(service, snap, limit, describe, undefined, policy.gitops?.recordAuthors);
   // Another candidate than the pinned one has no pin commit here: it is judged from the flags alone.
   const other = o.candidate !== undefined && o.candidate !== read.candidate;
   const state: PinState = {

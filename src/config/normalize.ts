@@ -2,17 +2,19 @@ import type { PinLocator } from '../pins/locator.js';
 import type { TriggerRule } from '../policy/types.js';
 import {
   BUILT_IN_DEFAULTS,
+  DEFAULT_PROVIDER_CONCURRENCY,
   IMPLICIT_FILE_PROVIDER,
   type KillSwitch,
   type OnRollback,
   type PinSpec,
   type Policy,
+  type ProviderPolicy,
   type ServicePolicy,
   type TriggerQuery,
 } from './policy.js';
 import type { LocalFileRef } from './local-files.js';
 import { normalizeTrigger } from './normalize-trigger.js';
-import type { FullForm, OnRollbackInput, SeedForm, ServiceInput } from './schema.js';
+import type { FullForm, OnRollbackInput, ProviderConfig, SeedForm, ServiceInput } from './schema.js';
 
 interface PathIssue {
   path: PropertyKey[];
@@ -27,6 +29,16 @@ function pinSpec(p: NonNullable<ServiceInput['pin']>): PinSpec {
   else if (p.setter !== undefined) locator = { setter: p.setter };
   else locator = { regex: p.regex! };
   return { file: p.file, locator };
+}
+
+/** The providers as written, each network provider with its `concurrency` (default 16). */
+function providerPolicies(input: Record<string, ProviderConfig> | undefined): Record<string, ProviderPolicy> {
+  return Object.fromEntries(
+    Object.entries(input ?? {}).map(([name, p]): [string, ProviderPolicy] => [
+      name,
+      p.type === 'file' ? p : { ...p, concurrency: p.concurrency ?? DEFAULT_PROVIDER_CONCURRENCY },
+    ]),
+  );
 }
 
 function onRollback(r: OnRollbackInput | undefined, d: OnRollbackInput | undefined): OnRollback {
@@ -67,7 +79,7 @@ export function normalizeFull(
   const issues: PathIssue[] = [];
   const files: LocalFileRef[] = [];
   const d = input.defaults ?? {};
-  const providers = input.providers ?? {};
+  const providers = providerPolicies(input.providers);
   const providerNames = Object.keys(providers);
   const services: ServicePolicy[] = [];
 
@@ -169,6 +181,7 @@ export function normalizeFull(
         repo: input.gitops.repo,
         branch: input.gitops.branch,
         author: input.gitops.author,
+        recordAuthors: input.gitops.record_authors,
       },
       providers,
       services,
@@ -183,7 +196,7 @@ export function normalizeSeed(input: SeedForm, file: string, digest: string): Po
   const r = input.rollback;
   const at = (s: string) => s.indexOf('@');
   const service = r.candidate_version.slice(0, at(r.candidate_version));
-  const providers = input.providers ?? {};
+  const providers = providerPolicies(input.providers);
   const providerNames = Object.keys(providers);
   const provider = providerNames.length === 1 ? providerNames[0]! : IMPLICIT_FILE_PROVIDER;
   const names = Object.keys(r.triggers);

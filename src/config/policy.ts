@@ -76,14 +76,32 @@ export interface ServicePolicy {
   onRollback: OnRollback;
 }
 
+/**
+ * A provider's entry as the policy holds it: as written, with the network providers' `concurrency`
+ * (queries in flight at once, src/metrics/bounded.ts) settled. The file provider reads a local file
+ * and needs no bound.
+ */
+export type ProviderPolicy =
+  | Extract<ProviderConfig, { type: 'file' }>
+  | (Exclude<ProviderConfig, { type: 'file' }> & { concurrency: number });
+
+/** Queries in flight to one provider when its entry sets no `concurrency`. */
+export const DEFAULT_PROVIDER_CONCURRENCY = 16;
+
 export interface Policy {
   file: string;
   /** `sha256:<hex>` of the policy file's bytes, recorded in the Rollback-Policy trailer. */
   digest: string;
   gitops:
-    | { repo: string; branch: string | undefined; author: { name: string; email: string } | undefined }
+    | {
+        repo: string | undefined;
+        branch: string | undefined;
+        author: { name: string; email: string } | undefined;
+        /** `gitops.record_authors`: whose commits may carry pinback's rollback records (emails). */
+        recordAuthors?: readonly string[] | undefined;
+      }
     | undefined;
-  providers: Record<string, ProviderConfig>;
+  providers: Record<string, ProviderPolicy>;
   services: ServicePolicy[];
 }
 

@@ -75,6 +75,10 @@ const headers = z.record(z.string(), z.string());
 
 const fileProvider = z.strictObject({ type: z.literal('file'), path: z.string().min(1) });
 const tls = { ca: z.string().optional(), insecure_skip_verify: z.boolean().optional() };
+/** Most queries in flight to one provider at once (src/metrics/bounded.ts); normalize.ts sets the default. */
+const CONCURRENCY =
+  'expected a positive integer: the most queries in flight to this provider at once (default 16)';
+const concurrency = z.int({ error: CONCURRENCY }).min(1, { error: CONCURRENCY });
 const prometheusProvider = z.strictObject({
   type: z.literal('prometheus'),
   url: httpUrl('http://prometheus:9090'),
@@ -83,6 +87,7 @@ const prometheusProvider = z.strictObject({
   bearer_token: z.string().optional(),
   timeout: positiveDuration.optional(),
   step: positiveDuration.optional(),
+  concurrency: concurrency.optional(),
   ...tls,
 });
 const datadogProvider = z.strictObject({
@@ -92,6 +97,7 @@ const datadogProvider = z.strictObject({
   app_key: z.string().min(1),
   base_url: httpUrl('https://api.datadoghq.eu').optional(),
   timeout: positiveDuration.optional(),
+  concurrency: concurrency.optional(),
   ...tls,
 });
 const httpProvider = z.strictObject({
@@ -110,6 +116,7 @@ const httpProvider = z.strictObject({
   time_field: z.string().optional(),
   value_field: z.string().optional(),
   timeout: positiveDuration.optional(),
+  concurrency: concurrency.optional(),
   ...tls,
 });
 export const provider = z.discriminatedUnion('type', [
@@ -239,9 +246,11 @@ export const fullForm = z.strictObject({
   version: z.literal(1, { error: 'the policy file format is version: 1' }),
   gitops: z
     .strictObject({
-      repo: z.string().min(1),
+      repo: z.string().min(1).optional(),
       branch: checked(branchProblem).optional(),
       author: identity.optional(),
+      /** The commit authors (emails) whose rollback records are pinback's own; unset: not checked. */
+      record_authors: z.array(z.string().min(3)).min(1).optional(),
     })
     .optional(),
   providers: named('provider', provider).optional(),

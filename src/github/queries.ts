@@ -1,4 +1,8 @@
-/** The GraphQL documents of the GitHub store (store.ts). */
+/**
+ * The GraphQL documents of the GitHub store (store.ts) beside the batched read (read-query.ts): the
+ * commit mutation, and the one-file read and merges documents that the batched read generalizes
+ * (kept as the stand-in's conformance test reads them: test/fake-github/graphql-merges.test.ts).
+ */
 
 const BLOB = '... on Blob { text isBinary isTruncated }';
 const HISTORY_NODE = `oid committedDate message file(path: $historyPath) { object { ${BLOB} } }`;
@@ -6,7 +10,7 @@ const HISTORY_NODE = `oid committedDate message file(path: $historyPath) { objec
 /** The branch's newest commits read for their first-parent chain (GitHub's most per connection). */
 export const CHAIN_WINDOW = 100;
 /** A merge's parents read (an octopus merge has more than two). */
-const MAX_PARENTS = 8;
+export const MAX_PARENTS = 8;
 
 /**
  * ONE query: the branch head, every requested file at that head, the watched file's history
@@ -52,20 +56,6 @@ export function readQuery(fileCount: number, useDefaultBranch: boolean, bySince 
   }
 }`;
 }
-
-/** The next page of the changes since `since`, made only when more than 100 changed the file. */
-export const RECENT_QUERY = `query PinbackRecent($owner: String!, $name: String!, $head: GitObjectID!, $historyPath: String!, $since: GitTimestamp!, $after: String!) {
-  repository(owner: $owner, name: $name) {
-    object(oid: $head) {
-      ... on Commit {
-        history(first: 100, path: $historyPath, since: $since, after: $after) {
-          pageInfo { hasNextPage endCursor }
-          nodes { ${HISTORY_NODE} }
-        }
-      }
-    }
-  }
-}`;
 
 /**
  * The second query, made only when merges on the first-parent chain changed the watched file:

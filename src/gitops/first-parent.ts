@@ -1,3 +1,4 @@
+import type { CommitAuthor } from '../history/entry.js';
 import type { HistoryEntry } from './store.js';
 
 /*
@@ -80,13 +81,31 @@ export function newestBrought(
   boundary: ReadonlySet<string> = new Set(),
 ): Map<string, Brought> {
   const order = new Map(walk.map((c, i) => [c.sha, i]));
-  const touched = new Set(walk.filter((c) => c.touched && !boundary.has(c.sha)).map((c) => c.sha));
+  const touched = new Set(walk.filter((c) => c.touched).map((c) => c.sha));
   const sides = broughtIn(merges, new Map(walk.map((c) => [c.sha, c.parents])));
+  return newestBroughtOf(sides, [...sides.keys()], order, (sha) => touched.has(sha), boundary);
+}
+
+/**
+ * newestBrought for many files from one walk: what a merge of a first-parent chain brought in
+ * (`sides`, one broughtIn over every merge of the chain) is the same whichever file is asked
+ * about, so it is found once; then for each of a file's `merges` the newest commit of its side
+ * (by walk `order`) that `touched` the file.
+ */
+export function newestBroughtOf(
+  sides: ReadonlyMap<string, readonly string[]>,
+  merges: readonly string[],
+  order: ReadonlyMap<string, number>,
+  touched: (sha: string) => boolean,
+  boundary: ReadonlySet<string>,
+): Map<string, Brought> {
   const out = new Map<string, Brought>();
-  for (const [merge, side] of sides) {
+  for (const merge of merges) {
+    const side = sides.get(merge) ?? [];
     let best: string | undefined;
     for (const c of side) {
-      if (touched.has(c) && (best === undefined || order.get(c)! < order.get(best)!)) best = c;
+      if (boundary.has(c) || !touched(c)) continue;
+      if (best === undefined || order.get(c)! < order.get(best)!) best = c;
     }
     out.set(merge, { sha: best, cut: best === undefined && side.some((c) => boundary.has(c)) });
   }
@@ -156,6 +175,8 @@ export interface Reached {
   sha: string;
   time: number;
   message: string;
+  /** Who wrote it: the merge entry's author where the merge lends its message. */
+  author?: CommitAuthor | undefined;
 }
 
 /**
@@ -175,8 +196,11 @@ export function mergeEntry(
     if (r === undefined || r.sha === first?.sha || chain.has(r.sha)) continue;
     if (best === undefined || r.time > best.time) best = r;
   }
-  return {
-    entry: { ...merge, message: mergeMessage(merge.message, best?.message) },
-    brought: best?.sha,
-  };
+  const entry: HistoryEntry = { ...merge, message: mergeMessage(merge.message, best?.message) };
+  // The author of the commit whose trailers the message ends with (HistoryEntry.author).
+  if (best !== undefined) {
+    delete entry.author;
+    if (best.author !== undefined) entry.author = best.author;
+  }
+  return { entry, brought: best?.sha };
 }

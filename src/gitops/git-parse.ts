@@ -1,4 +1,5 @@
 import { TextDecoder } from 'node:util';
+import type { CommitAuthor } from '../history/entry.js';
 import type { HistoryEntry } from './store.js';
 
 /*
@@ -39,13 +40,25 @@ export type LogEntry = Omit<HistoryEntry, 'text'> & { oid?: string; parents?: st
 
 const RAW = /^\n?:(\d+) (\d+) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])\d*$/;
 
+/** One commit of a log over several paths, and the blob each path it changed has after it. */
+export interface LoggedCommit {
+  sha: string;
+  time: number;
+  message: string;
+  parents: string[];
+  author?: CommitAuthor | undefined;
+  /** Each changed path: its blob after the commit; undefined where it was deleted or is no regular file. */
+  changed: Map<string, string | undefined>;
+}
+
 /**
- * `git log -z --format='%H %ct %P%n%B' --raw --no-abbrev --no-renames -- PATH`: each commit as
- * `SHA TIME PARENTS\nMESSAGE`, then for each changed path a raw diff record and the path, all
- * NUL-separated. `%P` is optional (`--format='%H %ct%n%B'` reads as well).
+ * `git log -z --format='%H %ct %P%x09%ae%x09%an%n%B' --raw --no-abbrev --no-renames -- PATHS`: each
+ * commit as `SHA TIME PARENTS<TAB>EMAIL<TAB>NAME\nMESSAGE`, then for each changed path a raw diff
+ * record and the path, all NUL-separated. `%P` and the author are optional (`--format='%H %ct%n%B'`
+ * reads as well).
  */
-export function parseLog(stdout: string, path: string): LogEntry[] {
-  const entries: LogEntry[] = [];
+export function parseLogAll(stdout: string): LoggedCommit[] {
+  const entries: LoggedCommit[] = [];
   const tokens = stdout.split('\0');
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] ?? '';
@@ -55,20 +68,42 @@ export function parseLog(stdout: string, path: string): LogEntry[] {
       const rawPath = tokens[++i];
       const current = entries[entries.length - 1];
       const [, , newMode, , newOid, status] = raw;
-      if (current && rawPath === path && status !== 'D' && /^100(644|755)$/.test(newMode ?? '') && newOid) {
-        current.oid = newOid;
+      if (current && rawPath !== undefined) {
+        const regular = status !== 'D' && /^100(644|755)$/.test(newMode ?? '') && newOid;
+        current.changed.set(rawPath, regular ? newOid : undefined);
       }
       continue;
     }
     const nl = token.indexOf('\n');
-    const [sha = '', time = '0', ...parents] = (nl < 0 ? token : token.slice(0, nl)).split(' ');
+    const [line, email, name] = (nl < 0 ? token : token.slice(0, nl)).split('\t');
+    const [sha = '', time = '0', ...parents] = (line ?? '').split(' ');
     const message = nl < 0 ? '' : token.slice(nl + 1).replace(/\n+$/, '');
-    const entry: LogEntry = { sha, time: Number(time), message };
-    const listed = parents.filter((p) => p !== '');
-    if (listed.length > 0) entry.parents = listed;
+    const entry: LoggedCommit = {
+      sha,
+      time: Number(time),
+      message,
+      parents: parents.filter((p) => p !== ''),
+      changed: new Map(),
+    };
+    if (email !== undefined) entry.author = { email, name: name ?? '' };
     entries.push(entry);
   }
   return entries;
+}
+
+/** A multi-path log's commit as one path's history sees it. */
+export function logEntryOf(commit: LoggedCommit, path: string): LogEntry {
+  const entry: LogEntry = { sha: commit.sha, time: commit.time, message: commit.message };
+  const oid = commit.changed.get(path);
+  if (oid !== undefined) entry.oid = oid;
+  if (commit.parents.length > 0) entry.parents = commit.parents;
+  if (commit.author !== undefined) entry.author = commit.author;
+  return entry;
+}
+
+/** `parseLogAll` for one path (the log of `git log ... -- PATH`). */
+export function parseLog(stdout: string, path: string): LogEntry[] {
+  return parseLogAll(stdout).map((c) => logEntryOf(c, path));
 }
 
 /** One commit of a path-less walk: its parents, and whether it changed the watched path. */
@@ -100,6 +135,43 @@ export function parseWalk(stdout: string, path: string): WalkEntry[] {
     entries.push({ sha, parents: parents.filter((p) => p !== ''), touched: false });
   }
   return entries;
+}
+
+/** One commit of a path-less walk over several paths: its parents and the paths it changed. */
+export interface WalkAllEntry {
+  sha: string;
+  parents: string[];
+  changed: Set<string>;
+}
+
+/** `parseWalk` over several paths: each commit with every changed path listed. */
+export function parseWalkAll(stdout: string): WalkAllEntry[] {
+  const entries: WalkAllEntry[] = [];
+  const tokens = stdout.split('\0');
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    if (token === '') continue;
+    if (RAW.test(token)) {
+      const changed = tokens[++i];
+      if (changed !== undefined) entries[entries.length - 1]?.changed.add(changed);
+      continue;
+    }
+    const [sha = '', ...parents] = token.replace(/\n+$/, '').split(' ');
+    entries.push({ sha, parents: parents.filter((p) => p !== ''), changed: new Set() });
+  }
+  return entries;
+}
+
+/** The author of a commit object as `git cat-file --batch` prints it (its `author` header). */
+export function commitAuthor(object: Buffer): CommitAuthor | undefined {
+  const split = object.indexOf('\n\n');
+  const headers = object
+    .subarray(0, split < 0 ? object.length : split)
+    .toString('utf8')
+    .split('\n');
+  const line = headers.find((h) => h.startsWith('author '));
+  const m = line === undefined ? null : /^author (.*) <([^>]*)> \d+ [+-]\d{4}$/.exec(line);
+  return m ? { name: m[1] ?? '', email: m[2] ?? '' } : undefined;
 }
 
 /**

@@ -1,29 +1,25 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { buildCommit } from './commit-build.js';
-import { type Brought, mergeMessage, newestBrought } from './first-parent.js';
-import {
-  commitMessage,
-  type LogEntry,
-  parseCatFileBatch,
-  parseLog,
-  parseLsTree,
-  parseShallow,
-  parseWalk,
-} from './git-parse.js';
+import { buildChain } from './commit-build.js';
+import { mergeMessage } from './first-parent.js';
+import { type Change, HistoryWalker, type HistoryWant } from './git-history.js';
+import { commitAuthor, commitMessage, parseCatFileBatch, parseLsTree } from './git-parse.js';
 import { pauseAt, processState } from './lifecycle.js';
 import { type PathState, pathStates, treePaths } from './path-states.js';
 import { safeRepoPath } from './paths.js';
 import { decodeUtf8 } from '../pins/utf8.js';
 import { checkBranchName, type Repo } from './repo.js';
-import type { CommitRequest, CommitResult, GitOpsStore, ReadRequest, Snapshot } from './store.js';
-import { HISTORY_SINCE_CAP, historyKept, StoreError } from './store.js';
+import type {
+  ChainedCommit,
+  CommitRequest,
+  CommitResult,
+  GitOpsStore,
+  HistoryEntry,
+  ReadRequest,
+  Snapshot,
+} from './store.js';
+import { historyKept, StoreError } from './store.js';
 import type { Transport } from './transport.js';
 
 const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-
-/** A first-parent change of the watched file; for a merge, the commit it brought in whose message it lends. */
-type Change = LogEntry & { brought?: string | undefined };
 
 /**
  * A GitOps store over the git CLI: reads with `ls-tree`, `log` and `cat-file`, and commits with
@@ -37,8 +33,11 @@ export class GitStore implements GitOpsStore {
   private readonly present = new Set<string>();
   private closed = false;
 
+  private readonly walker: HistoryWalker;
+
   constructor(private readonly transport: Transport) {
     this.repo = transport.repo;
+    this.walker = new HistoryWalker(this.repo, transport);
   }
 
   describe(): string {
@@ -51,12 +50,22 @@ export class GitStore implements GitOpsStore {
     await this.transport.close();
   }
 
-  read(request: ReadRequest): Promise<Snapshot> {
-    return this.exclusive(() => this.readNow(request));
+  async read(request: ReadRequest): Promise<Snapshot> {
+    return (await this.readAll([request]))[0]!;
   }
 
-  commit(request: CommitRequest): Promise<CommitResult> {
-    return this.exclusive(() => this.commitNow(request));
+  readAll(requests: readonly ReadRequest[]): Promise<Snapshot[]> {
+    return this.exclusive(() => this.readAllNow(requests));
+  }
+
+  async commit(request: CommitRequest): Promise<CommitResult> {
+    const { expectedHead, branch, reads: _reads, ...commit } = request;
+    return (await this.exclusive(() => this.commitNow(expectedHead, [commit], branch)))[0]!;
+  }
+
+  commitChain(expectedHead: string, commits: readonly ChainedCommit[]): Promise<CommitResult[]> {
+    if (commits.length === 0) return Promise.resolve([]);
+    return this.exclusive(() => this.commitNow(expectedHead, commits, undefined));
   }
 
   /** One operation at a time per store: a clone's refs, shallow file and index are shared state. */
@@ -73,35 +82,40 @@ export class GitStore implements GitOpsStore {
 
   // ---- read -------------------------------------------------------------------------------------
 
-  private async readNow(request: ReadRequest): Promise<Snapshot> {
-    const files = request.files.map((f) => ({ key: f, path: safeRepoPath(f) }));
-    const historyOf = safeRepoPath(request.historyOf);
-    const limit = request.limit;
-    if (!Number.isInteger(limit) || limit < 0)
-      throw new StoreError(`history limit must be a whole number, got ${limit}`);
-    const since = request.since;
-    if (since !== undefined && Number.isNaN(since.getTime()))
-      throw new StoreError('history since must be a valid time');
+  private async readAllNow(requests: readonly ReadRequest[]): Promise<Snapshot[]> {
+    for (const r of requests) {
+      if (!Number.isInteger(r.limit) || r.limit < 0)
+        throw new StoreError(`history limit must be a whole number, got ${r.limit}`);
+      if (r.since !== undefined && Number.isNaN(r.since.getTime()))
+        throw new StoreError('history since must be a valid time');
+    }
+    const files = [...new Set(requests.flatMap((r) => r.files))].map((f) => ({
+      key: f,
+      path: safeRepoPath(f),
+    }));
+    const wants = historyWants(requests);
 
     await this.transport.settle?.();
     const head = await this.transport.head();
     if (head === undefined)
       throw new StoreError(`branch "${this.repo.branch}" no longer exists in ${this.repo.shown}`);
 
-    const states = await this.pathStates(
-      head,
-      [...files.map((f) => f.path), historyOf],
-      new Set([historyOf]),
-    );
-    const history = limit === 0 ? [] : await this.history(head, historyOf, limit, since);
+    const historyPaths = new Set(wants.map((w) => w.path));
+    const states = await this.pathStates(head, [...files.map((f) => f.path), ...historyPaths], historyPaths);
+    const histories = await this.walker.histories(head, wants);
 
     const wanted = new Set<string>();
     for (const f of files) {
       const st = states.get(f.path);
       if (st?.kind === 'file') wanted.add(st.oid);
     }
-    for (const h of history) if (h.oid) wanted.add(h.oid);
-    const brought = new Set(history.flatMap((h) => (h.brought === undefined ? [] : [h.brought])));
+    const brought = new Set<string>();
+    for (const history of histories.values()) {
+      for (const h of history) {
+        if (h.oid) wanted.add(h.oid);
+        if (h.brought !== undefined) brought.add(h.brought);
+      }
+    }
     const objects = await this.objects([...wanted], [...brought]);
 
     const object = (oid: string): Buffer => {
@@ -116,110 +130,28 @@ export class GitStore implements GitOpsStore {
     // with its place, before any edit could turn it into U+FFFD in a commit.
     const text = (oid: string | undefined, path: string): string | null =>
       oid === undefined ? null : decodeUtf8(object(oid), path);
-    const message = (h: Change): string =>
-      h.brought === undefined ? h.message : mergeMessage(h.message, commitMessage(object(h.brought)));
-    const out = new Map<string, string | null>();
+    const entryOf = (h: Change): HistoryEntry => {
+      const entry: HistoryEntry = { sha: h.sha, time: h.time, message: h.message, text: lossy(h.oid) };
+      const author = h.brought === undefined ? h.author : commitAuthor(object(h.brought));
+      if (h.brought !== undefined) entry.message = mergeMessage(h.message, commitMessage(object(h.brought)));
+      if (author !== undefined) entry.author = author;
+      return entry;
+    };
+    const fileTexts = new Map<string, string | null>();
     for (const f of files) {
       const st = states.get(f.path);
-      out.set(f.key, text(st?.kind === 'file' ? st.oid : undefined, f.path));
+      fileTexts.set(f.key, text(st?.kind === 'file' ? st.oid : undefined, f.path));
     }
-    return {
-      head,
-      files: out,
-      // History texts are only read: an old non-UTF-8 version there says nothing about today's file.
-      history: history.map((h) => ({ sha: h.sha, time: h.time, message: message(h), text: lossy(h.oid) })),
-    };
-  }
-
-  /**
-   * Commits that changed `path` along the first-parent chain from `head` (a merge counts where it
-   * changed the file relative to its first parent: the change reached the branch then), newest
-   * first; for each merge, the newest commit it brought in that changed the file. Deepens a
-   * shallow clone when it must. With `since`, `limit` counts the commits older than `since` only:
-   * the walk grows until it reaches them (or the file's first commit).
-   */
-  private async history(head: string, path: string, limit: number, since?: Date): Promise<Change[]> {
-    let count = limit;
-    for (;;) {
-      const log = await this.repo.must(
-        [
-          '--literal-pathspecs',
-          'log',
-          '-z',
-          `-n${count}`,
-          '--first-parent',
-          '--format=%H %ct %P%n%B',
-          '--raw',
-          '--no-abbrev',
-          '--no-renames',
-          '--no-relative',
-          '--diff-merges=first-parent',
-          head,
-          '--',
-          path,
-        ],
-        `reading the history of ${path}`,
-      );
-      const entries = parseLog(log.toString('utf8'), path);
-      const boundary = parseShallow(
-        await readFile(join(this.repo.gitDir, 'shallow'), 'utf8').catch(() => ''),
-      );
-      const hitsBoundary =
-        boundary.size > 0 && (entries.some((e) => boundary.has(e.sha)) || entries.length < count);
-      if (hitsBoundary && (await this.transport.deepen(path))) continue;
-      // A shallow boundary commit looks like a root commit that adds every file: never report it.
-      const trusted = entries.filter((e) => !boundary.has(e.sha));
-      // Every commit read is newer than `since`: read further back, past them.
-      const kept = historyKept(trusted, limit, since);
-      if (kept > count && entries.length === count) {
-        // Doubling: a busy file takes a few walks, not one per `limit` commits.
-        count = Math.min(Math.max(kept, 2 * count), HISTORY_SINCE_CAP + limit);
-        continue;
-      }
-      trusted.splice(kept);
-      const brought = await this.brought(trusted, path, boundary);
-      if ([...brought.values()].some((b) => b.cut) && (await this.transport.deepen(path))) continue;
-      return trusted.map((e) => ({ ...e, brought: brought.get(e.sha)?.sha }));
-    }
-  }
-
-  /**
-   * For each merge among `entries`, the newest commit it brought in that changed `path`: one walk
-   * over every commit from the newest merge down to the oldest merge's first parent, listing each
-   * commit's parents and whether it changed the file. No command at all without a merge.
-   */
-  private async brought(
-    entries: LogEntry[],
-    path: string,
-    boundary: ReadonlySet<string>,
-  ): Promise<Map<string, Brought>> {
-    const merges = entries.flatMap((e) =>
-      e.parents !== undefined && e.parents.length > 1 ? [{ sha: e.sha, parents: e.parents }] : [],
-    );
-    const newest = merges[0];
-    const base = merges[merges.length - 1]?.parents[0];
-    if (newest === undefined || base === undefined) return new Map();
-    const walk = await this.repo.must(
-      [
-        '--literal-pathspecs',
-        'log',
-        '-z',
-        '--format=%H %P',
-        '--raw',
-        '--no-abbrev',
-        '--no-renames',
-        '--no-relative',
-        '--full-history',
-        '--sparse',
-        '--diff-merges=off',
-        newest.sha,
-        `^${base}`,
-        '--',
-        path,
-      ],
-      `reading what merges brought into ${path}`,
-    );
-    return newestBrought(merges, parseWalk(walk.toString('utf8'), path), boundary);
+    // History texts are only read: an old non-UTF-8 version there says nothing about today's file.
+    const entries = new Map([...histories].map(([path, history]) => [path, history.map(entryOf)]));
+    return requests.map((r) => {
+      const history = entries.get(safeRepoPath(r.historyOf)) ?? [];
+      return {
+        head,
+        files: new Map(r.files.map((f) => [f, fileTexts.get(f) ?? null])),
+        history: history.slice(0, historyKept(history, r.limit, r.since)),
+      };
+    });
   }
 
   /** The state of each path at `commit`, from one `ls-tree` over the paths and their leading directories. */
@@ -255,57 +187,90 @@ export class GitStore implements GitOpsStore {
 
   // ---- commit -----------------------------------------------------------------------------------
 
-  private async commitNow(req: CommitRequest): Promise<CommitResult> {
-    const expected = req.expectedHead;
+  private async commitNow(
+    expected: string,
+    commits: readonly ChainedCommit[],
+    branch: string | undefined,
+  ): Promise<CommitResult[]> {
     if (!OID.test(expected))
       throw new StoreError(`expected head ${JSON.stringify(expected)} is not a commit id`);
-    if (req.changes.length === 0) throw new StoreError('a commit needs at least one file change');
-    const target = req.branch ?? this.repo.branch;
-    if (req.branch !== undefined) await checkBranchName(this.repo.git, req.branch);
-    const changes = req.changes.map((c) => ({
-      path: safeRepoPath(c.path),
-      bytes: Buffer.from(c.content, 'utf8'),
-    }));
-    const seen = new Set<string>();
-    for (const c of changes) {
-      if (seen.has(c.path)) throw new StoreError(`"${c.path}" is changed twice in one commit`);
-      seen.add(c.path);
-    }
-    const paths = changes.map((c) => c.path);
+    const target = branch ?? this.repo.branch;
+    if (branch !== undefined) await checkBranchName(this.repo.git, branch);
+    const specs = commits.map((req) => {
+      if (req.changes.length === 0) throw new StoreError('a commit needs at least one file change');
+      const changes = req.changes.map((c) => ({
+        path: safeRepoPath(c.path),
+        bytes: Buffer.from(c.content, 'utf8'),
+      }));
+      const seen = new Set<string>();
+      for (const c of changes) {
+        if (seen.has(c.path)) throw new StoreError(`"${c.path}" is changed twice in one commit`);
+        seen.add(c.path);
+      }
+      return { req, changes };
+    });
+    const paths = [...new Set(specs.flatMap((s) => s.changes.map((c) => c.path)))];
 
     const landing = await this.transport.land(target, expected);
-    if ('reason' in landing) return landing;
+    if ('reason' in landing) return commits.map(() => landing);
 
     const states = await this.pathStates(expected, paths);
-    for (const c of changes) {
-      const st = states.get(c.path);
+    for (const path of paths) {
+      const st = states.get(path);
       if (st?.kind === 'blocked') {
         throw new StoreError(
-          `cannot write "${c.path}" in ${this.describe()}: "${st.by}" is a file, not a directory`,
+          `cannot write "${path}" in ${this.describe()}: "${st.by}" is a file, not a directory`,
         );
       }
     }
     const refused = await landing.check(paths);
-    if (refused) return refused;
+    if (refused) return commits.map(() => refused);
 
-    const commit = await buildCommit(
+    const built = await buildChain(
       this.repo,
-      {
-        parent: expected,
+      expected,
+      specs.map(({ req, changes }) => ({
         message: req.message,
         author: req.author,
         files: changes.map((c) => {
           const st = states.get(c.path);
           return { ...c, mode: st?.kind === 'file' ? st.mode : '100644' };
         }),
-      },
+      })),
       (oids) => {
         for (const o of oids) this.present.add(o);
       },
     );
+    // One publish for the chain: its tip, with every path it changed (the newest entry of each).
+    const entries = new Map(built.flatMap((b) => b.entries.map((e) => [e.path, e] as const)));
     await pauseAt('before-commit');
-    const result = await landing.publish(commit);
-    if (result.ok) await pauseAt('after-commit');
-    return result;
+    const result = await landing.publish({
+      sha: built[built.length - 1]!.sha,
+      entries: [...entries.values()],
+    });
+    if (!result.ok) return commits.map(() => result);
+    await pauseAt('after-commit');
+    return built.map((b, i) => (i === built.length - 1 ? result : { ok: true, sha: b.sha }));
   }
+}
+
+/**
+ * One history want per watched path: requests naming the same path share its walk, reading as
+ * far back as the one that asks most (the longest limit, the earliest since); each request's
+ * snapshot is then cut back to what it asked (historyKept).
+ */
+function historyWants(requests: readonly ReadRequest[]): HistoryWant[] {
+  const byPath = new Map<string, HistoryWant>();
+  for (const r of requests) {
+    const path = safeRepoPath(r.historyOf);
+    const w = byPath.get(path);
+    if (w === undefined) {
+      byPath.set(path, { path, limit: r.limit, since: r.since });
+      continue;
+    }
+    w.limit = Math.max(w.limit, r.limit);
+    // A request without `since` asks only its `limit` newest: any `since` covers that.
+    if (r.since !== undefined && (w.since === undefined || r.since < w.since)) w.since = r.since;
+  }
+  return [...byPath.values()];
 }

@@ -34,6 +34,26 @@ export interface CommitRequest {
   author: Identity;
   /** Write to this branch instead of the store's branch (created from expectedHead when missing). */
   branch?: string | undefined;
+  /**
+   * The paths the change was decided from (the service's pin, lock, hold and kill-switch files).
+   * Where given, the commit may land on a newer head than `expectedHead` when every commit since
+   * is one this process made and none of them touched these paths or `changes` (group-commit.ts):
+   * another service's rollback does not make this one's decision stale.
+   */
+  reads?: readonly string[] | undefined;
+}
+
+/** One commit of a chain (GitOpsStore.commitChain): its parent is the commit before it. */
+export type ChainedCommit = Omit<CommitRequest, 'expectedHead' | 'branch' | 'reads'>;
+
+/** What a store spent talking to its backend, for the job summary (the GitHub store's API budget). */
+export interface StoreUsage {
+  /** Requests made to the backend (GraphQL queries and mutations, REST calls). */
+  requests: number;
+  reads: number;
+  writes: number;
+  /** GraphQL rate-limit points, where the backend reports them. */
+  points?: { used: number; remaining: number; limit: number; resetAt?: string | undefined } | undefined;
 }
 
 export type CommitResult =
@@ -81,7 +101,23 @@ export function historyComplete(history: readonly { time: number }[], limit: num
 
 export interface GitOpsStore {
   read(request: ReadRequest): Promise<Snapshot>;
+  /**
+   * Several reads from ONE head, in as few round trips as the store can make (the git store: one
+   * history walk for all the files; the GitHub store: one query per page of history files). One
+   * Snapshot per request, in order, all with the same `head`. Requests naming the same history
+   * file share its walk, and each snapshot holds exactly what its request alone would have read.
+   */
+  readAll(requests: readonly ReadRequest[]): Promise<Snapshot[]>;
   commit(request: CommitRequest): Promise<CommitResult>;
+  /**
+   * Commits in order as one chain on the store's branch: the first on `expectedHead`, each next on
+   * the one before; one push where the store can. Results in order. From the first commit that
+   * does not land on, every result is `stale` and nothing of it was written; a failure before
+   * anything landed throws, as `commit` does.
+   */
+  commitChain(expectedHead: string, commits: readonly ChainedCommit[]): Promise<CommitResult[]>;
+  /** Requests made and API budget, where the store counts them: for the job summary. */
+  usage?(): StoreUsage | undefined;
   /** Where the store points, for messages: a path, a URL or owner/name plus the branch. */
   describe(): string;
   close(): Promise<void>;

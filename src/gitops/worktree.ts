@@ -5,7 +5,7 @@ import { PinError } from '../pins/errors.js';
 import { decodeUtf8 } from '../pins/utf8.js';
 import { symlinkError } from './git-errors.js';
 import { leadingDirectories, safeRepoPath } from './paths.js';
-import { type GitOpsStore, StoreError } from './store.js';
+import { type GitOpsStore, type ReadRequest, type Snapshot, StoreError } from './store.js';
 
 /**
  * One file of the checkout, as the git store would read it from the commit: null where it does not
@@ -63,15 +63,19 @@ async function readCheckedOut(dir: string, file: string, where: string): Promise
  */
 export function workTreeStore(dir: string): GitOpsStore {
   const where = `${dir} (work tree)`;
+  const read = async ({ files }: ReadRequest): Promise<Snapshot> => {
+    const texts = await Promise.all(files.map((f) => readCheckedOut(dir, f, where)));
+    return { head: 'WORKTREE', files: new Map(files.map((f, i) => [f, texts[i]!])), history: [] };
+  };
+  const refuse = (): never => {
+    throw new StoreError(`${dir} is read as a work tree: it cannot be committed to`);
+  };
   return {
     describe: () => where,
     async close() {},
-    async read({ files }) {
-      const texts = await Promise.all(files.map((f) => readCheckedOut(dir, f, where)));
-      return { head: 'WORKTREE', files: new Map(files.map((f, i) => [f, texts[i]!])), history: [] };
-    },
-    async commit() {
-      throw new StoreError(`${dir} is read as a work tree: it cannot be committed to`);
-    },
+    read,
+    readAll: (requests) => Promise.all(requests.map(read)),
+    commit: async () => refuse(),
+    commitChain: async () => refuse(),
   };
 }

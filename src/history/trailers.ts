@@ -103,10 +103,13 @@ export interface CheckedRecord extends AuditRecord {
   untrusted: string | undefined;
 }
 
-/** Who pinback commits as, where it is known: a record by anyone else is not pinback's own. */
+/**
+ * Who pinback commits as, where the policy says (`gitops.record_authors`): the emails of the
+ * commit authors whose rollback records are pinback's own (the Action's token identity, the CLI's
+ * `gitops.author`); a record by anyone else is not.
+ */
 export interface PinbackIdentity {
-  email: string;
-  name?: string | undefined;
+  emails: readonly string[];
 }
 
 /**
@@ -117,10 +120,12 @@ export function authorMismatch(
   author: CommitAuthor | undefined,
   identity: PinbackIdentity | undefined,
 ): string | undefined {
-  if (author === undefined || identity === undefined) return undefined;
-  if (author.email.toLowerCase() === identity.email.toLowerCase()) return undefined;
+  if (author === undefined || identity === undefined || identity.emails.length === 0) return undefined;
+  const email = author.email.toLowerCase();
+  if (identity.emails.some((e) => e.toLowerCase() === email)) return undefined;
   const who = sanitizeTrailerValue(`${author.name} <${author.email}>`);
-  return `authored by ${who}, not by pinback (<${sanitizeTrailerValue(identity.email)}>)`;
+  const ours = identity.emails.map((e) => `<${sanitizeTrailerValue(e)}>`).join(', ');
+  return `authored by ${who}, not by pinback (gitops.record_authors: ${ours})`;
 }
 
 export function readAuditRecord(message: string): AuditRecord | undefined {

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import type { Policy } from '../config/policy.js';
-import type { ProviderConfig } from '../config/schema.js';
+import type { Policy, ProviderPolicy } from '../config/policy.js';
+import { boundedProvider } from './bounded.js';
 import { createDatadogProvider } from './datadog.js';
 import { fileProvider } from './file.js';
+import type { ProviderHttpOptions } from './http-client.js';
 import { createHttpJsonProvider } from './http.js';
 import { createPrometheusProvider } from './prometheus.js';
 import type { MetricsProvider } from './provider.js';
@@ -10,6 +11,8 @@ import type { MetricsProvider } from './provider.js';
 export interface ProviderOverrides {
   /** `--metrics-file`: replaces the path of every file provider, and backs the implicit one. */
   metricsFile?: string | undefined;
+  /** Effects of the network providers' HTTP clients (sleep, fetch, retries): for tests. */
+  http?: ProviderHttpOptions | undefined;
 }
 
 /** A provider that cannot be built answers no data with the reason, so the trigger is inconclusive. */
@@ -17,10 +20,14 @@ function unavailable(cause: string): MetricsProvider {
   return { query: async () => ({ kind: 'no_data', cause }) };
 }
 
-/** Builds one provider from its policy entry (durations already in milliseconds). */
+/**
+ * Builds one provider from its policy entry (durations already in milliseconds). A network provider
+ * has its own bound on queries in flight (`concurrency`), so a slow or hanging backend holds its
+ * own slots and never another provider's.
+ */
 export function createProvider(
   name: string,
-  config: ProviderConfig | undefined,
+  config: ProviderPolicy | undefined,
   o: ProviderOverrides = {},
 ): MetricsProvider {
   if (!config) {
@@ -34,16 +41,25 @@ export function createProvider(
     case 'file':
       return fileProvider(o.metricsFile ?? config.path);
     case 'prometheus': {
-      const { timeout, step, ...rest } = config;
-      return createPrometheusProvider({ ...rest, timeout_ms: timeout, step_ms: step });
+      const { timeout, step, concurrency, ...rest } = config;
+      const p = createPrometheusProvider({ ...rest, timeout_ms: timeout, step_ms: step }, o.http);
+      return boundedProvider(p, concurrency, name);
     }
     case 'datadog': {
-      const { timeout, ...rest } = config;
-      return createDatadogProvider({ ...rest, timeout_ms: timeout });
+      const { timeout, concurrency, ...rest } = config;
+      return boundedProvider(
+        createDatadogProvider({ ...rest, timeout_ms: timeout }, o.http),
+        concurrency,
+        name,
+      );
     }
     case 'http': {
-      const { timeout, ...rest } = config;
-      return createHttpJsonProvider({ ...rest, timeout_ms: timeout });
+      const { timeout, concurrency, ...rest } = config;
+      return boundedProvider(
+        createHttpJsonProvider({ ...rest, timeout_ms: timeout }, o.http),
+        concurrency,
+        name,
+      );
     }
   }
 }

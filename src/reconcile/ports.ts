@@ -58,6 +58,8 @@ export interface RunContext {
   historyLimit: number;
   /** An explicit signal that started this run (an alert's reason), noted on a standing incident. */
   signal?: string | undefined;
+  /** `gitops.record_authors`: whose commits may carry pinback's rollback records. */
+  recordAuthors?: readonly string[] | undefined;
 }
 
 export const DEFAULT_RUN: Pick<RunContext, 'attempts' | 'historyLimit'> = { attempts: 5, historyLimit: 50 };

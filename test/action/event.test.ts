@@ -7,20 +7,20 @@ const marker = '<!-- pinback:incident id=0123456789abcdef -->';
 
 describe('planFor', () => {
   it.each([
-    ['schedule evaluates every service', 'schedule', {}, [], { kind: 'reconcile', services: undefined }],
+    ['schedule evaluates every service', 'schedule', {}, [], { kind: 'reconcile', selection: {} }],
     [
       'schedule evaluates the services input',
       'schedule',
       {},
       ['api'],
-      { kind: 'reconcile', services: ['api'] },
+      { kind: 'reconcile', selection: { terms: ['api'] } },
     ],
     [
       'workflow_dispatch reads services from its inputs',
       'workflow_dispatch',
       { inputs: { services: 'api, web' } },
       [],
-      { kind: 'reconcile', services: ['api', 'web'] },
+      { kind: 'reconcile', selection: { terms: ['api', 'web'] } },
     ],
     [
       'a successful deploy run is guarded',
@@ -41,7 +41,11 @@ describe('planFor', () => {
       'repository_dispatch',
       { client_payload: { service: 'api', reason: 'HighErrorRate' } },
       [],
-      { kind: 'reconcile', services: ['api'], signal: { service: 'api', reason: 'HighErrorRate' } },
+      {
+        kind: 'reconcile',
+        selection: { terms: ['api'] },
+        signal: { service: 'api', reason: 'HighErrorRate' },
+      },
     ],
     [
       'a closed incident proposes the unlock',
@@ -116,16 +120,18 @@ describe('planFor', () => {
     ],
     ['any other event is ignored', 'push', {}, [], { kind: 'ignore' }],
   ] as const)('%s', (_name, event, payload, services, expected) => {
-    expect(planFor(event, payload as Record<string, unknown>, [...services], false)).toMatchObject(expected);
+    expect(planFor(event, payload as Record<string, unknown>, { terms: [...services] }, false)).toMatchObject(
+      expected,
+    );
   });
 
   it('gates every event in gate mode', () => {
-    expect(planFor('schedule', {}, [], true)).toMatchObject({ kind: 'gate' });
+    expect(planFor('schedule', {}, {}, true)).toMatchObject({ kind: 'gate' });
   });
 
   it('rejects an alert without a service, saying what to send', () => {
-    expect(() => planFor('repository_dispatch', { client_payload: {} }, [], false)).toThrow(EventError);
-    expect(() => planFor('repository_dispatch', { client_payload: { service: '../x' } }, [], false)).toThrow(
+    expect(() => planFor('repository_dispatch', { client_payload: {} }, {}, false)).toThrow(EventError);
+    expect(() => planFor('repository_dispatch', { client_payload: { service: '../x' } }, {}, false)).toThrow(
       /client_payload\.service/,
     );
   });

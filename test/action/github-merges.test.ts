@@ -24,6 +24,8 @@ import {
   useScenarios,
 } from '../support/github-action.js';
 
+/** Who the fixture's commits are by: the author of the commit a merge lends its message from. */
+const FIXTURE_AUTHOR = { name: 'Fixture Author', email: 'fixture@example.test' };
 const NOW = Math.floor(Date.now() / 1000);
 const HOUR = 3600;
 const schedule = () => eventPayload('schedule', { repo: 'acme/app' });
@@ -114,12 +116,14 @@ describe('the GitHub store on a pin merged with a merge commit', () => {
         time: NOW - 60,
         message: `Merge pull request #7 from acme/renovate/support-agent\n\nchore(deps): update support-agent to ${CANDIDATE}`,
         text: kustomization(CANDIDATE),
+        author: FIXTURE_AUTHOR,
       },
       {
         sha: fixture.oids[0],
         time: NOW - 2 * 86_400,
         message: `deploy ${STABLE}`,
         text: kustomization(STABLE),
+        author: FIXTURE_AUTHOR,
         // The first commit: nothing older tells whether a merge brought it.
         simplified: true,
       },

@@ -92,6 +92,31 @@ describe('pinback audit without a policy file', () => {
     expect(none.stdout).toBe('no rollbacks recorded\n');
   });
 
+  it.each<[string, string[], string[]]>([
+    ['a glob', ['w*'], ['web']],
+    ['braces', ['{api,web}'], ['api', 'web']],
+    ['a glob and a name', ['a?i', 'web'], ['api', 'web']],
+    ['a glob that matches no record: no rollbacks, as for a name', ['cache-*'], []],
+  ])('matches --service globs against the services of the records: %s', async (_what, terms, services) => {
+    const r = await runCli(
+      ['audit', '--gitops', env.repo.dir, ...terms.flatMap((t) => ['--service', t]), '--json'],
+      { cwd: env.empty },
+    );
+    expect(r.code).toBe(0);
+    expect(
+      rollbacksOf(r.stdout)
+        .map((x) => x.service)
+        .toSorted(),
+    ).toEqual(services);
+  });
+
+  it('refuses a malformed glob before reading anything: exit 2', async () => {
+    const r = await runCli(['audit', '--gitops', env.repo.dir, '--service', 'web-{eu'], { cwd: env.empty });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('service pattern "web-{eu": a { without its }');
+  });
+
   it('prints a table for people', async () => {
     const r = await runCli(['audit', '--gitops', env.repo.dir], { cwd: env.empty });
     expect(r.code).toBe(0);

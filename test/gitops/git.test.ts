@@ -67,15 +67,18 @@ describe('git store on a local work tree: read', () => {
     const [v1, , v2, v3] = await pinHistory(repo);
     const store = await open({ target: repo.dir });
     const snap = await store.read({ files: [PIN], historyOf: PIN, limit: 10 });
+    // The author is git's record of who wrote each commit: a rollback record is checked against it.
+    const author = { name: 'Test Author', email: 'author@example.test' };
     expect(snap.history).toEqual([
-      { sha: v3, time: 1_800_000_400, message: 'deploy v3', text: 'tag: v3\n' },
+      { sha: v3, time: 1_800_000_400, message: 'deploy v3', text: 'tag: v3\n', author },
       {
         sha: v2,
         time: 1_800_000_300,
         message: 'deploy v2\n\nwith a body\n\nDeployed-By: ci',
         text: 'tag: v2\n',
+        author,
       },
-      { sha: v1, time: 1_800_000_100, message: 'deploy v1', text: 'tag: v1\n' },
+      { sha: v1, time: 1_800_000_100, message: 'deploy v1', text: 'tag: v1\n', author },
     ]);
   });
 

@@ -128,8 +128,16 @@ describe('a pin merged with a merge commit (git store)', () => {
         message:
           'Merge pull request #7 from acme/renovate/api-1.x\n\nchore(deps): update ghcr.io/acme/api to 1.1.0\n\nRenovate-Branch: api',
         text: k('1.1.0'),
+        // The author of the commit whose message the merge lends: the change's, not the merger's.
+        author: { name: 'Test Author', email: 'author@example.test' },
       },
-      { sha: deploy, time: NOW - 2 * 86_400, message: 'deploy api 1.0.0', text: k('1.0.0') },
+      {
+        sha: deploy,
+        time: NOW - 2 * 86_400,
+        message: 'deploy api 1.0.0',
+        text: k('1.0.0'),
+        author: { name: 'Test Author', email: 'author@example.test' },
+      },
     ]);
   });
 

@@ -56,10 +56,10 @@ const rollback = (from: string, to: string, pinnedBy: string) =>
 const pasted = (subject: string, from: string, to: string, id = '0123456789abcdef') =>
   `${subject}\n\nThe incident, for the record:\n\nRollback-Service: api\nRollback-From: ${from}\nRollback-To: ${to}\nRollback-Reason: error_spike\nRollback-Id: ${id}\n`;
 
-const check = (h: HistoryEntry[], o: { complete?: boolean; identity?: { email: string } } = {}) =>
+const check = (h: HistoryEntry[], o: { complete?: boolean; identity?: { emails: readonly string[] } } = {}) =>
   checkRecords({ service: 'api', file: FILE, locator, history: h, ...o });
 
-const state = (h: HistoryEntry[], candidate: string, o: { identity?: { email: string } } = {}) =>
+const state = (h: HistoryEntry[], candidate: string, o: { identity?: { emails: readonly string[] } } = {}) =>
   pinState({
     service: 'api',
     file: FILE,
@@ -221,13 +221,15 @@ describe('checkRecords: a release names a rollback that checks out', () => {
 });
 
 describe("checkRecords: the author, where both it and pinback's identity are known", () => {
-  const pinback = { name: 'pinback', email: 'pinback@acme.dev' };
+  const pinback = { emails: ['pinback@acme.dev', '41898282+github-actions[bot]@users.noreply.github.com'] };
   const h = (author?: HistoryEntry['author']) =>
     history({ tag: 'v1' }, { tag: 'v2' }, { tag: 'v1', message: rollback('v2', 'v1', 'c1'), author });
 
   it('does not trust a record another author committed, even one that checks out otherwise', () => {
     const r = check(h({ name: 'Mallory', email: 'm@evil.dev' }), { identity: pinback })[0];
-    expect(r!.untrusted).toBe('authored by Mallory <m@evil.dev>, not by pinback (<pinback@acme.dev>)');
+    expect(r!.untrusted).toBe(
+      'authored by Mallory <m@evil.dev>, not by pinback (gitops.record_authors: <pinback@acme.dev>, <41898282+github-actions[bot]@users.noreply.github.com>)',
+    );
     expect(
       state(h({ name: 'Mallory', email: 'm@evil.dev' }), 'v1', { identity: pinback }).rolledBackBy,
     ).toBeUndefined();

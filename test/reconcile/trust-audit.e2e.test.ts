@@ -90,5 +90,19 @@ describe('audit of a repository with forged rollback records', () => {
     // With the policy, the pin's history: only the rollback changed the pin, and it checks out.
     const withPolicy = await audit(parsePolicy(POLICY, 'p.yml', {}), store);
     expect(withPolicy).toEqual([without[2]]);
+
+    // With `gitops.record_authors`, a record must also be authored by pinback: this repository's
+    // commits are all by the test author, so the rollback that checks out otherwise is not trusted.
+    const strict = `version: 1\ngitops:\n  record_authors: [pinback@example.test]\n${POLICY.slice('version: 1\n'.length)}`;
+    const byOthers = await audit(parsePolicy(strict, 'p.yml', {}), store);
+    expect(byOthers.map((e) => [e.commit, e.trusted, e.untrusted_reason])).toEqual([
+      [
+        rolledBack,
+        false,
+        'authored by Test Author <author@example.test>, not by pinback (gitops.record_authors: <pinback@example.test>)',
+      ],
+    ]);
+    const ours = `version: 1\ngitops:\n  record_authors: [pinback@example.test, AUTHOR@example.test]\n${POLICY.slice('version: 1\n'.length)}`;
+    expect(await audit(parsePolicy(ours, 'p.yml', {}), store)).toEqual([without[2]]);
   });
 });

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type {
+  ChainedCommit,
   CommitRequest,
+  ReadRequest,
   CommitResult,
   GitOpsStore,
   HistoryEntry,
@@ -77,8 +79,31 @@ export class MemoryGitOps implements GitOpsStore {
 
   async close(): Promise<void> {}
 
-  async read(request: { files: string[]; historyOf: string; limit: number }): Promise<Snapshot> {
+  async read(request: ReadRequest): Promise<Snapshot> {
     this.reads++;
+    return this.readAt(request);
+  }
+
+  /** One read, as the port asks: every snapshot from the same head. */
+  async readAll(requests: readonly ReadRequest[]): Promise<Snapshot[]> {
+    this.reads++;
+    return requests.map((r) => this.readAt(r));
+  }
+
+  async commitChain(expectedHead: string, commits: readonly ChainedCommit[]): Promise<CommitResult[]> {
+    const out: CommitResult[] = [];
+    let head = expectedHead;
+    for (const c of commits) {
+      const r = out.some((o) => !o.ok)
+        ? ({ ok: false, reason: 'stale', detail: 'an earlier commit of the chain did not land' } as const)
+        : await this.commit({ ...c, expectedHead: head });
+      if (r.ok) head = r.sha;
+      out.push(r);
+    }
+    return out;
+  }
+
+  private readAt(request: ReadRequest): Snapshot {
     const head = this.branches.get(this.branch);
     if (!head) throw new Error('memory store: the branch has no commit');
     const at = this.commits.get(head)!;

@@ -4,7 +4,7 @@ import { code } from '../../incident/markdown.js';
 import type { Incident } from '../../incident/render.js';
 import { type Rollback, idOf, proposalBranch } from '../decide.js';
 import { stableTextIn } from '../../pins/index.js';
-import { rollbackChanges } from '../changes.js';
+import { filesOf, rollbackChanges } from '../changes.js';
 import { type Done, done, incidentContext, type Step, tell, warnOf } from './step.js';
 
 /** The pull request says what the commit says, links the incident, and how to approve. */
@@ -65,6 +65,8 @@ export async function rollBack(step: Step, r: Rollback): Promise<Done> {
     changes,
     author: ctx.author,
     branch,
+    // What the decision rests on: another service's rollback of this run changes none of it.
+    reads: filesOf(service),
   });
   if (!result.ok) return { kind: 'stale' };
   for (const p of sideProblems)

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -107,4 +107,70 @@ export async function createBareRepo(
 /** Removes every directory createBareRepo made (call it in afterAll/afterEach). */
 export async function removeFixtures(): Promise<void> {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+}
+
+/** A commit of a generated repository (createGeneratedRepo): its changes over its first parent. */
+export interface GeneratedCommit {
+  /** Files to write (text) or delete (null) over the first parent's tree. */
+  files: Record<string, string | null>;
+  message: string;
+  /** Author and committer time, unix seconds. */
+  time: number;
+  /** Indexes of earlier commits, first parent first. Default: the commit before (none for the first). */
+  parents?: number[];
+  /** Default: the fixture author. */
+  author?: { name: string; email: string };
+}
+
+/**
+ * A bare repository written in one `git fast-import` (thousands of files and commits in a second
+ * or two), with `main` at `commits[head]` (the last by default). Merge commits take the first
+ * parent's tree with `files` applied. Returns each commit's id, in order.
+ */
+export async function createGeneratedRepo(
+  commits: GeneratedCommit[],
+  head = commits.length - 1,
+): Promise<{ bare: string; oids: string[] }> {
+  const root = await mkdtemp(join(tmpdir(), 'fake-github-generated-'));
+  dirs.push(root);
+  const bare = join(root, 'repo.git');
+  await mkdir(bare);
+  await gitIn(bare, ['init', '-q', '--bare', '-b', 'main']);
+  const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+  const stream: string[] = [];
+  commits.forEach((c, i) => {
+    const parents = c.parents ?? (i === 0 ? [] : [i - 1]);
+    const who = c.author ?? { name: ENV.GIT_AUTHOR_NAME, email: ENV.GIT_AUTHOR_EMAIL };
+    stream.push(
+      `commit refs/generated/work\nmark :${i + 1}\n`,
+      `author ${who.name} <${who.email}> ${c.time} +0000\n`,
+      `committer ${who.name} <${who.email}> ${c.time} +0000\n`,
+      data(`${c.message}\n`),
+      ...parents.map((p, k) => `${k === 0 ? 'from' : 'merge'} :${p + 1}\n`),
+      ...Object.entries(c.files).map(([path, text]) =>
+        text === null ? `D ${path}\n` : `M 100644 inline ${path}\n${data(text)}`,
+      ),
+      '\n',
+    );
+  });
+  stream.push(`reset refs/heads/main\nfrom :${head + 1}\n\n`);
+  const marks = join(root, 'marks');
+  await new Promise<void>((resolve, reject) => {
+    const child = execFile(
+      'git',
+      ['fast-import', '--quiet', `--export-marks=${marks}`],
+      { cwd: bare, env: { ...process.env, ...ENV, GIT_DIR: bare }, maxBuffer: 64 * 1024 * 1024 },
+      (error, _stdout, stderr) => (error ? reject(new Error(`git fast-import: ${stderr}`)) : resolve()),
+    );
+    child.stdin!.end(stream.join(''));
+  });
+  await gitIn(bare, ['update-ref', '-d', 'refs/generated/work']);
+  // Changed-path Bloom filters, as GitHub keeps: `history(path:)` on thousands of commits stays fast.
+  await gitIn(bare, ['commit-graph', 'write', '--reachable', '--changed-paths']);
+  const oids: string[] = [];
+  for (const line of (await readFile(marks, 'utf8')).split('\n')) {
+    const m = /^:(\d+) ([0-9a-f]{40})$/.exec(line);
+    if (m) oids[Number(m[1]) - 1] = m[2]!;
+  }
+  return { bare, oids };
 }

@@ -22,6 +22,7 @@ import {
   isValidTreePath,
   looksBinary,
 } from './git.js';
+import { type CallCost, callCost, chargeRate, MAX_NODES } from './cost.js';
 import { packageFile } from './openapi.js';
 import {
   decodeNodeId,
@@ -70,6 +71,8 @@ class Unimplemented extends Error {}
 
 interface Ctx {
   state: FakeState;
+  /** The running call's cost and node count, as `rateLimit` reports them. */
+  call: CallCost;
   unimplemented(what: string): void;
 }
 
@@ -135,8 +138,20 @@ export async function executeGraphQL(
 ): Promise<{ body: unknown; violations: string[] }> {
   const violations: string[] = [];
   const label = `graphql${prepared.operation ? ` ${prepared.operation}` : ''}`;
+  const call = callCost(githubSchema(), prepared.document!, prepared.operationName, prepared.variables ?? {});
+  if (call.overLimitAt !== undefined) {
+    // Refused before it runs, as GitHub does: nothing is charged but the minimum.
+    const message = `By the time this query traverses to the ${call.overLimitAt} connection, it is requesting up to ${call.nodes.toLocaleString('en-US')} possible nodes which exceeds the maximum limit of ${MAX_NODES.toLocaleString('en-US')}.`;
+    chargeRate(state, 1);
+    return {
+      body: { errors: [{ type: 'MAX_NODE_LIMIT_EXCEEDED', message }] },
+      violations: [`${label}: ${message}`],
+    };
+  }
+  chargeRate(state, call.cost);
   const ctx: Ctx = {
     state,
+    call,
     unimplemented: (what) => violations.push(`${label}: fake-github does not implement ${what}`),
   };
   const result = await execute({
@@ -230,15 +245,19 @@ function rootModel(ctx: Ctx): Model {
       }
       return repositoryModel(ctx, repo);
     },
-    rateLimit: () => ({
-      __typename: 'RateLimit',
-      cost: 1,
-      limit: 5000,
-      nodeCount: 1,
-      remaining: 4999,
-      resetAt: isoUtc(Math.floor(ctx.state.now() / 1000) + 3600),
-      used: 1,
-    }),
+    rateLimit: ({ dryRun }: Args) => {
+      if (dryRun === true) notImplementedArg(ctx, 'rateLimit(dryRun: true)');
+      const rate = ctx.state.rate;
+      return {
+        __typename: 'RateLimit',
+        cost: ctx.call.cost,
+        limit: rate.limit,
+        nodeCount: ctx.call.nodes,
+        remaining: Math.max(0, rate.limit - rate.used),
+        resetAt: isoUtc(rate.resetAt),
+        used: rate.used,
+      };
+    },
     createCommitOnBranch: ({ input }: Args) => createCommitOnBranch(ctx, input as CreateCommitInput),
   };
 }

@@ -136,13 +136,15 @@ export async function startFakeGitHub(o: FakeGitHubOptions): Promise<FakeGitHub>
   const token = o.token ?? 'test-token';
   const login = o.login ?? 'pinback-bot';
   let ids = 1000;
+  const now = o.now ?? Date.now;
   const state: FakeState = {
     repos: new Map(),
+    rate: { limit: 5000, used: 0, resetAt: Math.floor(now() / 1000) + 3600 },
     login,
     verified: new Set(),
     violations: [],
     apiBase: '',
-    now: o.now ?? Date.now,
+    now,
     nextId: () => ++ids,
   };
   for (const [fullName, gitDir] of Object.entries(o.repos)) {
@@ -166,8 +168,9 @@ export async function startFakeGitHub(o: FakeGitHubOptions): Promise<FakeGitHub>
 
   const requests: RecordedRequest[] = [];
   const failures: { match: FailNextMatch; response: FailNextResponse }[] = [];
-  const used = { core: 0, graphql: 0 };
-  const resetAt = Math.floor(Date.now() / 1000) + 3600;
+  // REST requests count one each; GraphQL calls are charged their cost as they run (graphql.ts).
+  let coreUsed = 0;
+  const coreResetAt = Math.floor(Date.now() / 1000) + 3600;
 
   const send = (
     res: ServerResponse,
@@ -175,13 +178,14 @@ export async function startFakeGitHub(o: FakeGitHubOptions): Promise<FakeGitHub>
     r: RestResponse,
     resource: 'core' | 'graphql',
   ): void => {
-    used[resource]++;
+    if (resource === 'core') coreUsed++;
+    const rate = resource === 'core' ? { limit: 5000, used: coreUsed, resetAt: coreResetAt } : state.rate;
     const headers: Record<string, string> = {
       'x-github-request-id': requestId(),
-      'x-ratelimit-limit': '5000',
-      'x-ratelimit-remaining': String(Math.max(0, 5000 - used[resource])),
-      'x-ratelimit-reset': String(resetAt),
-      'x-ratelimit-used': String(used[resource]),
+      'x-ratelimit-limit': String(rate.limit),
+      'x-ratelimit-remaining': String(Math.max(0, rate.limit - rate.used)),
+      'x-ratelimit-reset': String(rate.resetAt),
+      'x-ratelimit-used': String(rate.used),
       'x-ratelimit-resource': resource,
       'x-github-media-type': 'github.v3; format=json',
       'x-github-api-version-selected': '2022-11-28',

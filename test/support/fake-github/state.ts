@@ -59,8 +59,17 @@ export interface RepoEntry {
   labels: Map<string, Label>;
 }
 
+/** The GraphQL rate limit of the token: points per hour, charged per call (cost.ts). */
+export interface GraphQLRate {
+  limit: number;
+  used: number;
+  /** Unix seconds: when `used` goes back to 0. */
+  resetAt: number;
+}
+
 export interface FakeState {
   repos: Map<string, RepoEntry>;
+  rate: GraphQLRate;
   login: string;
   verified: Set<string>;
   violations: string[];
