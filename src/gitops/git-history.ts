@@ -7,7 +7,9 @@ import {
   logEntryOf,
   parseLogAll,
   parseShallow,
+  parseRevListParents,
   parseWalkAll,
+  type WalkAllEntry,
 } from './git-parse.js';
 import type { Repo } from './repo.js';
 import { historyKept } from './store.js';
@@ -179,36 +181,40 @@ export class HistoryWalker {
     const chain = [...merges.keys()].sort((a, b) => walked.order.get(a)! - walked.order.get(b)!);
     const newest = chain[0]!;
     const base = merges.get(chain[chain.length - 1]!)![0]!;
-    const { args, input } = logArgs(
-      [
-        '--literal-pathspecs',
-        'log',
-        '-z',
-        '--format=%H %P',
-        '--raw',
-        '--no-abbrev',
-        '--no-renames',
-        '--no-relative',
-        '--full-history',
-        '--sparse',
-        '--diff-merges=off',
-      ],
-      [newest, `^${base}`],
-      pathsWithMerges.length <= PATHSPEC_MAX ? pathsWithMerges : undefined,
-    );
-    const walk = parseWalkAll(
+    // The graph alone (no diffs) from the newest merge down to the oldest one's first parent: what
+    // each merge brought in is found from it in memory. Only those commits are then diffed: on a
+    // long history, diffing every commit of the range cost as much as the history walk itself.
+    const graph = parseRevListParents(
       (
-        await this.repo.must(args, `reading what merges brought into ${pathsWithMerges.length} files`, {
-          input,
-        })
+        await this.repo.must(['rev-list', '--parents', newest, `^${base}`], 'reading what merges brought in')
       ).toString('utf8'),
     );
-    const order = new Map(walk.map((c, i) => [c.sha, i]));
-    const changed = new Map(walk.map((c) => [c.sha, c]));
+    const order = new Map([...graph.keys()].map((sha, i) => [sha, i]));
     const sides = broughtIn(
       chain.map((sha) => ({ sha, parents: merges.get(sha)! })),
-      new Map(walk.map((c) => [c.sha, c.parents])),
+      graph,
     );
+    const brought = [...new Set([...sides.values()].flat())];
+    const changed = new Map<string, WalkAllEntry>();
+    if (brought.length > 0) {
+      const diffs = await this.repo.must(
+        [
+          'log',
+          '-z',
+          '--no-walk=unsorted',
+          '--stdin',
+          '--format=%H %P',
+          '--raw',
+          '--no-abbrev',
+          '--no-renames',
+          '--no-relative',
+          '--diff-merges=off',
+        ],
+        `reading what merges brought into ${pathsWithMerges.length} files`,
+        { input: `${brought.join('\n')}\n` },
+      );
+      for (const c of parseWalkAll(diffs.toString('utf8'))) changed.set(c.sha, c);
+    }
     const out = new Map<string, Map<string, Brought>>();
     let cut = false;
     for (const path of pathsWithMerges) {

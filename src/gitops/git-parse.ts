@@ -162,6 +162,16 @@ export function parseWalkAll(stdout: string): WalkAllEntry[] {
   return entries;
 }
 
+/** `git rev-list --parents REVS`: each commit (newest first) and its parents, in that order. */
+export function parseRevListParents(stdout: string): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const line of stdout.split('\n')) {
+    const [sha, ...parents] = line.split(' ').filter((w) => w !== '');
+    if (sha !== undefined) graph.set(sha, parents);
+  }
+  return graph;
+}
+
 /** The author of a commit object as `git cat-file --batch` prints it (its `author` header). */
 export function commitAuthor(object: Buffer): CommitAuthor | undefined {
   const split = object.indexOf('\n\n');

@@ -163,7 +163,7 @@ describe('a pin merged with a merge commit (git store)', () => {
     }
   });
 
-  it('costs one git process more with a merge in the history, and none without', async () => {
+  it('costs two git processes more with a merge in the history (its graph, then the diffs of what it brought), and none without', async () => {
     const count = async (build: (repo: TestRepo) => Promise<unknown>) => {
       const remote = await initRemote();
       await build(remote.seed);
@@ -188,7 +188,8 @@ describe('a pin merged with a merge commit (git store)', () => {
     const merged = await count(renovateMerged);
     expect(linear.filter((a) => a.includes('log'))).toHaveLength(1);
     expect(merged.filter((a) => a.includes('log'))).toHaveLength(2);
-    expect(merged.length).toBe(linear.length + 1);
+    expect(merged.filter((a) => a.includes('rev-list'))).toHaveLength(1);
+    expect(merged.length).toBe(linear.length + 2);
     // The commit the merge brought in is read in the one cat-file batch with the files.
     expect(merged.filter((a) => a.includes('cat-file'))).toHaveLength(1);
   });
