@@ -4,7 +4,7 @@
  * (kept as the stand-in's conformance test reads them: test/fake-github/graphql-merges.test.ts).
  */
 
-const BLOB = '... on Blob { text isBinary isTruncated }';
+const BLOB = '... on Blob { text isBinary isTruncated byteSize }';
 const HISTORY_NODE = `oid committedDate message file(path: $historyPath) { object { ${BLOB} } }`;
 
 /** The branch's newest commits read for their first-parent chain (GitHub's most per connection). */

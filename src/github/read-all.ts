@@ -128,7 +128,7 @@ export async function readAllFromGitHub(
   const snapshots = plan.reads.map((r): Snapshot => ({
     head: g.learned.head,
     branch,
-    files: new Map(r.files.map((f) => [f.key, blobText(g.files.get(f.path), f.path)])),
+    files: new Map(r.files.map((f) => [f.key, blobText(g.files.get(f.path), f.path, true)])),
     history: r.walk ? requestHistory(r, g.walks.get(r.walk.id)!, g.learned) : [],
   }));
   return { snapshots, branch };

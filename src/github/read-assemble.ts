@@ -15,6 +15,7 @@ export interface BlobNode {
   text?: string | null;
   isBinary?: boolean | null;
   isTruncated?: boolean | null;
+  byteSize?: number | null;
 }
 export interface FileNode {
   object: BlobNode | null;
@@ -70,7 +71,12 @@ export function authorOf(node: ActorNode | null | undefined): CommitAuthor | und
   return typeof node?.email === 'string' ? { name: node.name ?? '', email: node.email } : undefined;
 }
 
-export function blobText(node: FileNode | null | undefined, path: string): string | null {
+export function blobText(
+  node: FileNode | null | undefined,
+  path: string,
+  /** A file pinback may write: its text must be its bytes, or an edit would corrupt it. */
+  strict = false,
+): string | null {
   if (!node?.object) return null;
   const b = node.object;
   // A directory (a history of `.pinback/locks`) has no text: the entry's commit is what counts.
@@ -78,6 +84,14 @@ export function blobText(node: FileNode | null | undefined, path: string): strin
   if (b.isBinary || b.text === null || b.text === undefined)
     throw new StoreError(`${path} is a binary file: a pin lives in a text file`);
   if (b.isTruncated) throw new StoreError(`${path} is too large for the GitHub API to return whole`);
+  // GitHub answers `text` decoded as UTF-8, a byte that is not UTF-8 replaced by U+FFFD (3 bytes):
+  // the sizes then differ, and writing the text back would change bytes nobody asked to change.
+  const bytes = Buffer.byteLength(b.text, 'utf8');
+  if (strict && typeof b.byteSize === 'number' && bytes !== b.byteSize) {
+    throw new StoreError(
+      `${path} is not UTF-8 text (${b.byteSize} bytes in the repository, ${bytes} as GitHub decodes them): pinback refuses to edit it rather than corrupt it; convert the file to UTF-8`,
+    );
+  }
   return b.text;
 }
 

@@ -48,7 +48,7 @@ export const ALIAS = {
   reached: (i: number) => `a${i}`,
 } as const;
 
-const BLOB = '... on Blob { text isBinary isTruncated }';
+const BLOB = '... on Blob { text isBinary isTruncated byteSize }';
 const AUTHOR = 'author { name email }';
 const PAGE_INFO = 'pageInfo { hasNextPage endCursor }';
 
