@@ -77,6 +77,15 @@ describe('the rounds of a batched read, as GitHub validates and charges them', (
         nodes: 16_400,
       },
     ],
+    [
+      'a full page: 125 services, by time',
+      page(125, { since: SINCE }),
+      {
+        operation: 'PinbackRead',
+        cost: 4,
+        nodes: 21_275,
+      },
+    ],
     ['the merges of a page, on their own', merges(50), { operation: 'PinbackMerges', cost: 1, nodes: 100 }],
   ])('%s', (_, spec, expected) => {
     expect(measured(spec)).toMatchObject(expected);
