@@ -94,7 +94,7 @@ const LATENCY =
   'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket' +
   '{service="{{service}}",version="{{version}}"}[{{window}}]))) * 1000';
 
-/** A policy over the first `n` services, reading `url` (the provider's default `concurrency`). */
+/** A policy over the first `n` services reading `url` (the provider's default `concurrency`); its path. */
 export function writePolicy(dir, n, url) {
   let text = `version: 1\nproviders:\n  prom: { type: prometheus, url: "${url}" }\n`;
   text += 'defaults: { provider: prom, window: 10m, mode: dry-run }\nservices:\n';
@@ -105,7 +105,7 @@ export function writePolicy(dir, n, url) {
       `    triggers:\n      error_rate: { query: '${ERRORS}', max: 0.05, reason: error_spike }\n` +
       `      latency_p95_ms: { query: '${LATENCY}', max: 800, max_increase: 50%, reason: sla_breach }\n`;
   }
-  const file = join(dir, `pinback-${n}.yml`);
+  const file = join(dir, `pinback-${n}-${new URL(url).port}.yml`);
   writeFileSync(file, text);
   return file;
 }

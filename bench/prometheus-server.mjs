@@ -53,7 +53,8 @@ export async function startPrometheus(dir, data) {
 /**
  * Forwards every request to `port`. `stats()` since the last `reset()`: requests, the most in flight
  * at once, the mean in flight over the time (the area under the in-flight curve over the duration),
- * and the API requests themselves, to replay.
+ * when the first request came and the last answer went (ms since the reset), and the API requests
+ * themselves, to replay.
  */
 export function startProxy(port) {
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
@@ -66,7 +67,7 @@ export function startProxy(port) {
   };
   const reset = () => {
     const now = performance.now();
-    s = { count: 0, max: current, area: 0, last: now, since: now, recorded: [] };
+    s = { count: 0, max: current, area: 0, last: now, since: now, first: undefined, done: 0, recorded: [] };
   };
   reset();
   const server = createServer((req, res) => {
@@ -77,6 +78,7 @@ export function startProxy(port) {
       tick();
       current++;
       s.count++;
+      s.first ??= performance.now() - s.since;
       s.max = Math.max(s.max, current);
       if (req.url.startsWith('/api/')) {
         const type = req.headers['content-type'];
@@ -88,6 +90,7 @@ export function startProxy(port) {
         left = true;
         tick();
         current--;
+        s.done = performance.now() - s.since;
       });
       const options = { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers };
       const up = request({ ...options, agent }, (r) => {
@@ -106,7 +109,8 @@ export function startProxy(port) {
         stats: () => {
           tick();
           const ms = performance.now() - s.since;
-          return { count: s.count, max: s.max, mean: s.area / ms, recorded: s.recorded };
+          const { count, max, first, done, recorded } = s;
+          return { count, max, mean: s.area / ms, first, done, recorded };
         },
         close: () => new Promise((r) => server.close(r)),
       }),

@@ -76,46 +76,65 @@ function summarize({ stdout }) {
   }
 }
 
+/** When the queries ran, in seconds from the command's start (the last run's). */
+const span = (r) =>
+  r.first === undefined
+    ? 'no queries'
+    : `from ${(r.first / 1000).toFixed(2)} s to ${(r.done / 1000).toFixed(2)} s`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = [];
 
-/** Runs one command RUNS times; a row with the median wall time and the last run's proxy counts. */
-async function measure(proxy, label, n, argv, check) {
+/**
+ * Runs one command RUNS times: a row with the median wall time and, with a proxy, the last run's
+ * counts. `key` names the command for the ratios (run, evaluate, floor).
+ */
+async function measure(proxy, key, label, n, argv, check) {
   const runs = [];
   for (let r = 0; r < RUNS; r++) {
-    proxy.reset();
+    proxy?.reset();
     const res = await timed(argv);
-    runs.push({ ...res, ...proxy.stats() });
+    runs.push({ ...res, ...proxy?.stats() });
     if (res.code !== 0) console.error(`${label} (${n}) exited ${res.code}: ${res.stderr.slice(0, 500)}`);
   }
   const last = runs.at(-1);
-  const row = { label, n, ms: median(runs.map((r) => r.ms)), queries: last.count, max: last.max };
-  Object.assign(row, { mean: last.mean, check: check(last) });
+  const row = { key, label, n, ms: median(runs.map((r) => r.ms)), counted: proxy !== undefined };
+  Object.assign(row, {
+    queries: last.count,
+    max: last.max,
+    mean: last.mean,
+    first: last.first,
+    done: last.done,
+  });
   rows.push(row);
+  const counts = row.counted
+    ? `${row.queries} queries, in flight max ${row.max}, mean ${row.mean.toFixed(2)}, ${span(row)}`
+    : 'direct';
   console.error(
-    `${label.padEnd(22)} ${String(n).padStart(5)} services ${(row.ms / 1000).toFixed(2).padStart(8)} s ` +
-      `${(row.ms / n).toFixed(1).padStart(7)} ms/service ${String(row.queries).padStart(5)} queries, ` +
-      `in flight max ${row.max}, mean ${row.mean.toFixed(2)} [${row.check}]`,
+    `${label.padEnd(30)} ${String(n).padStart(5)} services ${(row.ms / 1000).toFixed(2).padStart(8)} s ` +
+      `${(row.ms / n).toFixed(1).padStart(7)} ms/service, ${counts} [${check(last)}]`,
   );
   return last;
 }
 
 function print() {
-  console.log('\n| command | services | wall time | per service | queries | in flight: max / mean |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  console.log(
+    '\n| command | services | wall time | per service | queries | in flight: most / mean | queries ran |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
-    const cells = [r.label, r.n, `${(r.ms / 1000).toFixed(2)} s`, `${(r.ms / r.n).toFixed(1)} ms`, r.queries];
-    console.log(`| ${cells.join(' | ')} | ${r.max} / ${r.mean.toFixed(2)} |`);
+    const cells = [r.label, r.n, `${(r.ms / 1000).toFixed(2)} s`, `${(r.ms / r.n).toFixed(1)} ms`];
+    cells.push(...(r.counted ? [r.queries, `${r.max} / ${r.mean.toFixed(2)}`, span(r)] : ['', '', '']));
+    console.log(`| ${cells.join(' | ')} |`);
   }
   console.log(`\nload average (1 min) at the start ${load[0]}, at the end ${os.loadavg()[0].toFixed(2)}`);
   const [small, large] = [Math.min(...SIZES), MAX];
   if (small === large) return;
-  const row = (label, n) => rows.find((r) => r.label.startsWith(label) && r.n === n);
-  for (const label of ['run', 'evaluate', 'floor']) {
-    const [a, b] = [row(label, small), row(label, large)];
-    const floor = label === 'floor' ? '' : `; ${(b.ms / row('floor', large).ms).toFixed(1)}x the floor`;
+  const row = (key, n) => rows.find((r) => r.key === key && r.n === n && !r.counted);
+  for (const key of ['run', 'evaluate', 'floor']) {
+    const [a, b] = [row(key, small), row(key, large)];
+    const floor = key === 'floor' ? '' : `; ${(b.ms / row('floor', large).ms).toFixed(1)}x the floor`;
     console.log(
-      `${label}: per service at ${large} / at ${small}: ${(b.ms / large / (a.ms / small)).toFixed(2)}; ` +
+      `${key}, direct: per service at ${large} / at ${small}: ${(b.ms / large / (a.ms / small)).toFixed(2)}; ` +
         `marginal ${((b.ms - a.ms) / (large - small)).toFixed(1)} ms a service${floor}`,
     );
   }
@@ -143,21 +162,37 @@ try {
   const all = encodeURIComponent('count(count_over_time({__name__=~"http_.*"}[3h]))');
   await fetch(`${prom.url}/api/v1/query?query=${all}`);
 
+  const floorLabel = `floor (concurrency ${args.floor})`;
+  const floorCheck = (r) => r.stdout.trim();
   for (const n of SIZES) {
-    const policy = writePolicy(dir, n, proxy.url);
-    const read = ['-c', policy, '--gitops', repo, '--json'];
-    const ran = await measure(
-      proxy,
+    const cli = (url, ...command) => [
+      CLI,
+      ...command,
+      '-c',
+      writePolicy(dir, n, url),
+      '--gitops',
+      repo,
+      '--json',
+    ];
+    // The wall times straight against Prometheus: the proxy's CPU would compete for the same cores.
+    await measure(
+      undefined,
+      'run',
       'run --mode dry-run',
       n,
-      [CLI, 'run', '--mode', 'dry-run', ...read],
+      cli(prom.url, 'run', '--mode', 'dry-run'),
       summarize,
     );
-    await measure(proxy, 'evaluate', n, [CLI, 'evaluate', ...read], summarize);
+    await measure(undefined, 'evaluate', 'evaluate', n, cli(prom.url, 'evaluate'), summarize);
+    // Through the proxy: what was in flight, and the very requests the floor replays.
+    const counted = cli(proxy.url, 'run', '--mode', 'dry-run');
+    const ran = await measure(proxy, 'run', 'run --mode dry-run, counted', n, counted, summarize);
+    await measure(proxy, 'evaluate', 'evaluate, counted', n, cli(proxy.url, 'evaluate'), summarize);
     const queries = join(dir, `queries-${n}.json`);
     writeFileSync(queries, JSON.stringify(ran.recorded));
-    const argv = [FLOOR, queries, proxy.url, args.floor];
-    await measure(proxy, `floor (concurrency ${args.floor})`, n, argv, (r) => r.stdout.trim());
+    await measure(undefined, 'floor', floorLabel, n, [FLOOR, queries, prom.url, args.floor], floorCheck);
+    const floor = [FLOOR, queries, proxy.url, args.floor];
+    await measure(proxy, 'floor', `${floorLabel}, counted`, n, floor, floorCheck);
   }
   print();
 } finally {

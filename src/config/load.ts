@@ -41,13 +41,18 @@ function toIssues(error: z.ZodError, tree: YamlTree, file: string): PolicyIssue[
     if (issue.code === 'unrecognized_keys') {
       for (const k of issue.keys) {
         const path = [...issue.path, k];
+        // A key of the format that is valid elsewhere (`concurrency` on a file provider) is no
+        // typo: suggesting it again would tell the reader to write what they wrote.
+        const elsewhere = allKeys().has(k);
         // A key far longer than any known one is no typo of one (and distance is quadratic).
-        const hint = k.length <= 64 ? didYouMean(k, allKeys()) : undefined;
+        const hint = !elsewhere && k.length <= 64 ? didYouMean(k, allKeys()) : undefined;
         out.push({
           file,
           ...tree.locateKey(path),
           path: clip(formatPath(path)),
-          message: `unknown key ${quote(k)}${hint ? ` (did you mean "${hint}"?)` : ''}`,
+          message: elsewhere
+            ? `key ${quote(k)} is not allowed here (it belongs to other parts of the policy format)`
+            : `unknown key ${quote(k)}${hint ? ` (did you mean "${hint}"?)` : ''}`,
         });
       }
       continue;
