@@ -126,7 +126,7 @@ export async function audit(
       file: s.pin!.file,
       locator: s.pin!.locator,
       history: snap.history,
-      complete: snap.history.length < limit,
+      complete: snap.historyCut !== true && snap.history.length < limit,
       identity,
     });
     return entriesOf(snap.history, records);

@@ -73,7 +73,7 @@ export class HistoryWalker {
    * paths that have all they need, and stops when none is left or the first commit is reached;
    * it deepens a shallow clone when it meets the boundary with paths still open.
    */
-  async histories(head: string, wants: readonly HistoryWant[]): Promise<Map<string, Change[]>> {
+  async histories(head: string, wants: readonly HistoryWant[]): Promise<Histories> {
     for (;;) {
       const boundary = parseShallow(
         await readFile(join(this.repo.gitDir, 'shallow'), 'utf8').catch(() => ''),
@@ -89,7 +89,7 @@ export class HistoryWalker {
           entries.map((e) => ({ ...e, brought: brought.get(path)?.get(e.sha)?.sha })),
         );
       }
-      return out;
+      return { byPath: out, cut: walked.cut };
     }
   }
 
@@ -104,6 +104,8 @@ export class HistoryWalker {
     let open = new Map(wants.filter((w) => w.limit > 0).map((w) => [w.path, w]));
     let start: string | undefined = head;
     let count = FIRST_WALK;
+    // The walk met a shallow boundary it could not pass: the paths still open were cut short.
+    let boundaryMet = false;
     while (open.size > 0 && start !== undefined) {
       // git matches each tree entry against every pathspec: past a few dozen paths, listing every
       // change and picking the watched ones here is faster (measured in bench/README.md).
@@ -132,6 +134,7 @@ export class HistoryWalker {
       const hitsBoundary =
         boundary.size > 0 && (commits.some((c) => boundary.has(c.sha)) || commits.length < count);
       if (hitsBoundary && (await this.transport.deepen([...open.keys()][0]!))) return 'deepen';
+      boundaryMet ||= hitsBoundary;
       for (const c of commits) {
         // A shallow boundary commit looks like a root commit that adds every file: never report it.
         if (boundary.has(c.sha)) continue;
@@ -153,7 +156,7 @@ export class HistoryWalker {
       const entries = byPath.get(w.path)!;
       entries.splice(historyKept(entries, w.limit, w.since));
     }
-    return { byPath, order };
+    return { byPath, order, cut: new Set(boundaryMet ? open.keys() : []) };
   }
 
   /**
@@ -238,6 +241,17 @@ export class HistoryWalker {
 interface Walked {
   byPath: Map<string, LogEntry[]>;
   order: Map<string, number>;
+  cut: Set<string>;
+}
+
+/** Each watched path's changes, and the paths whose history a shallow boundary cut short. */
+export interface Histories {
+  byPath: Map<string, Change[]>;
+  /**
+   * Paths whose walk met the boundary of a shallow clone it could not deepen past (the transport's
+   * most commits): older changes exist that were not read, so the history is not the file's whole.
+   */
+  cut: ReadonlySet<string>;
 }
 
 /** Where the next chunk of a first-parent walk starts: the first parent of the last commit read. */

@@ -110,7 +110,7 @@ export class GitStore implements GitOpsStore {
       if (st?.kind === 'file') wanted.add(st.oid);
     }
     const brought = new Set<string>();
-    for (const history of histories.values()) {
+    for (const history of histories.byPath.values()) {
       for (const h of history) {
         if (h.oid) wanted.add(h.oid);
         if (h.brought !== undefined) brought.add(h.brought);
@@ -143,13 +143,18 @@ export class GitStore implements GitOpsStore {
       fileTexts.set(f.key, text(st?.kind === 'file' ? st.oid : undefined, f.path));
     }
     // History texts are only read: an old non-UTF-8 version there says nothing about today's file.
-    const entries = new Map([...histories].map(([path, history]) => [path, history.map(entryOf)]));
+    const entries = new Map([...histories.byPath].map(([path, history]) => [path, history.map(entryOf)]));
     return requests.map((r) => {
-      const history = entries.get(safeRepoPath(r.historyOf)) ?? [];
+      const path = safeRepoPath(r.historyOf);
+      const history = entries.get(path) ?? [];
+      const kept = history.slice(0, historyKept(history, r.limit, r.since));
+      // Cut short only where the request would have read further than it got.
+      const cut = histories.cut.has(path) && kept.length < historyKept(kept, r.limit, r.since);
       return {
         head,
         files: new Map(r.files.map((f) => [f, fileTexts.get(f) ?? null])),
-        history: history.slice(0, historyKept(history, r.limit, r.since)),
+        history: kept,
+        ...(cut ? { historyCut: true } : {}),
       };
     });
   }

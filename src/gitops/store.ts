@@ -14,6 +14,12 @@ export interface Snapshot {
    * newer than `since` (up to HISTORY_SINCE_CAP) and then at most `limit` older ones.
    */
   history: HistoryEntry[];
+  /**
+   * Set where the history stopped before the file's first commit for another reason than the
+   * request's bounds (a shallow clone deepened as far as the store allows): older changes exist,
+   * so a short history says nothing about "the first version ever pinned".
+   */
+  historyCut?: boolean | undefined;
 }
 
 export interface FileChange {

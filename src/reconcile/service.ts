@@ -79,7 +79,7 @@ export function stateOf(
     history: snap.history,
     locks: locksIn(snap.files, [service.name]),
     fixedStable: service.stable === 'auto' ? undefined : service.stable,
-    complete: historyComplete(snap.history, historyLimit, since),
+    complete: snap.historyCut !== true && historyComplete(snap.history, historyLimit, since),
     // A version replaced within minutes never really ran (a sync takes that long): no stable.
     minStableSeconds: service.minStableAgeMs / 1000,
     identity: recordAuthors && { emails: recordAuthors },

@@ -301,6 +301,10 @@ describe('git store on a remote, through a temporary clone', () => {
     const snap = await store.read({ files: [], historyOf: PIN, limit: 10 });
     // Six commits from the tip end at deploy v3, the shallow boundary: it cannot tell what v3 changed.
     expect(snap.history.map((h) => h.sha)).toEqual([last]);
+    // And says so: older changes exist, so v4 is not "the first version ever pinned".
+    expect(snap.historyCut).toBe(true);
+    const whole = await open({ target: remote.url, depth: 2 });
+    expect((await whole.read({ files: [], historyOf: PIN, limit: 10 })).historyCut).toBeUndefined();
   });
 
   it('sees a head another clone pushed since the last read', async () => {
