@@ -88,7 +88,7 @@ describe("the store's read on a merge", () => {
       oid: merge,
       committedDate: '2023-11-14T22:18:20Z',
       message: 'Merge renovate',
-      file: { object: { text: 'tag: v2\n', isBinary: false, isTruncated: false } },
+      file: { object: { text: 'tag: v2\n', isBinary: false, isTruncated: false, byteSize: 8 } },
       parents: {
         nodes: [
           {
