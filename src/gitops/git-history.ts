@@ -25,33 +25,24 @@ export interface HistoryWant {
   since?: Date | undefined;
 }
 
-/** Paths listed on the command line up to this many; more go through standard input (`--stdin`). */
-const ARGV_PATHS = 16;
-
 /**
- * The most paths a walk names as pathspecs. git matches each tree entry against every pathspec,
- * so on a repository of 100,000 commits a walk naming 256 files took 67 s and one naming none
- * (every change listed, the watched ones picked here) 18 s; one naming 64 took 8 s.
+ * The most paths a walk names as pathspecs. git matches each entry of every tree it walks against
+ * every pathspec, so the cost grows with their number (and with how far down its directory a
+ * file sorts): on the 100,000-commit repository of bench/README.md, walking the whole first-parent
+ * history took 7.9 s naming one late-sorting file, 10.4 s naming two, 13.4 s three, 27 s ten and
+ * 67 s 256, and 9.5 s naming none (every change listed, the watched ones picked here). One file
+ * is named: its walk can use changed-path Bloom filters where a commit-graph has them (0.2 s).
  */
-const PATHSPEC_MAX = 64;
+const PATHSPEC_MAX = 1;
 
 /** The first walk's commit count; each further walk doubles it (a busy repository takes a few walks). */
 const FIRST_WALK = 256;
 /** The most commits one walk of the chunked history reads. */
 const MAX_WALK = 65_536;
 
-/**
- * `git log` with its revisions and paths: a long path list (a monorepo of thousands of services)
- * goes through standard input, where no command-line limit applies.
- */
-function logArgs(
-  flags: string[],
-  revs: string[],
-  paths: string[] | undefined,
-): { args: string[]; input?: string } {
-  if (paths === undefined) return { args: [...flags, ...revs] };
-  if (paths.length <= ARGV_PATHS) return { args: [...flags, ...revs, '--', ...paths] };
-  return { args: [...flags, '--stdin'], input: `${revs.join('\n')}\n--\n${paths.join('\n')}\n` };
+/** `git log` with its revisions and, where it names them, its paths. */
+function logArgs(flags: string[], revs: string[], paths: string[] | undefined): string[] {
+  return paths === undefined ? [...flags, ...revs] : [...flags, ...revs, '--', ...paths];
 }
 
 /**
@@ -110,7 +101,7 @@ export class HistoryWalker {
       // git matches each tree entry against every pathspec: past a few dozen paths, listing every
       // change and picking the watched ones here is faster (measured in bench/README.md).
       const paths = open.size <= PATHSPEC_MAX ? [...open.keys()] : undefined;
-      const { args, input } = logArgs(
+      const args = logArgs(
         [
           '--literal-pathspecs',
           'log',
@@ -127,9 +118,7 @@ export class HistoryWalker {
         [start],
         paths,
       );
-      const log = await this.repo.must(args, `reading the history of ${describePaths([...open.keys()])}`, {
-        input,
-      });
+      const log = await this.repo.must(args, `reading the history of ${describePaths([...open.keys()])}`);
       const commits = parseLogAll(log.toString('utf8'));
       const hitsBoundary =
         boundary.size > 0 && (commits.some((c) => boundary.has(c.sha)) || commits.length < count);
