@@ -3,8 +3,9 @@
 // at once: one run, and two racing runs against one `file://` remote.
 //
 //   node bench/scale.mjs [--sizes 1,10,100,1000,2000] [--variants local:none,local:bloom,remote:none]
-//                        [--timeout 600] [--repeat-small 3] [--trace-size 10] [--breach 500]
-//                        [--breach-targets remote,local] [--no-dry] [--no-breach] [--no-race]
+//                        [--timeout 600] [--repeat-small 3] [--trace-size 10] [--no-skip]
+//                        [--breach 500] [--breach-targets remote,local] [--breach-trace 20]
+//                        [--no-dry] [--no-breach] [--no-race]
 //                        [--cli PATH | --cli-rev HEAD] [--out /work/tmp/bench/big] [--commits N --services N]
 //
 // A variant is TARGET:GRAPH: TARGET `local` (a work tree, `--gitops PATH`) or `remote` (a bare copy
@@ -15,9 +16,11 @@
 // Each measurement is one child `/usr/bin/time node CLI ...`: wall time from here, CPU (user+sys of
 // node and every git it waited for) from /usr/bin/time. A run past --timeout is stopped (SIGTERM,
 // then SIGKILL) and reported as "> X s" with the CPU read from /proc just before; a size whose
-// projection from the previous size is over 3x the timeout is skipped. Floors (`node -e 0`, and
-// `git log --oneline | wc -l` on the repository) are timed in the same run: the machine is shared,
-// so compare ratios. The CLI is copied first (see freezeCli), so a rebuild during the run changes nothing.
+// projection from the previous size is over 3x the timeout is skipped (--no-skip: run it to the
+// cap). Floors (`node -e 0`, and `git log --oneline | wc -l` on the repository) are timed in the
+// same run: the machine is shared, so compare ratios. The CLI is copied first (see freezeCli), so a
+// rebuild during the run changes nothing. `--trace-size N` and `--breach-trace K` run once more
+// with GIT_TRACE2_EVENT and sum the git processes' time by command.
 // Results: a summary on stdout, everything in OUT/results/scale-<time>.json.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -26,7 +29,16 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setInterval, clearInterval } from 'node:timers';
 import { parseArgs } from 'node:util';
-import { DEFAULT_OUT, bareCopy, generateBase, git, makeSnapshot, readMeta } from './big-repo.mjs';
+import {
+  DEFAULT_OUT,
+  bareCopy,
+  generateBase,
+  git,
+  makeSnapshot,
+  pinFile,
+  policyYaml,
+  readMeta,
+} from './big-repo.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -44,6 +56,8 @@ const { values: opt } = parseArgs({
     'no-dry': { type: 'boolean', default: false },
     'no-breach': { type: 'boolean', default: false },
     'no-race': { type: 'boolean', default: false },
+    'breach-trace': { type: 'string', default: '20' },
+    'no-skip': { type: 'boolean', default: false },
     cli: { type: 'string' },
     'cli-rev': { type: 'string', default: 'HEAD' },
   },
@@ -215,6 +229,25 @@ function tally(stdout) {
   }
 }
 
+/** stderr's warnings grouped by their text with service names and versions left out, most frequent first. */
+function warningsOf(stderr) {
+  const groups = new Map();
+  for (const line of stderr.split('\n')) {
+    const m = line.match(/^pinback: (warning: )?([^:]+): (.*)$/);
+    if (!m) continue;
+    const text = m[3]
+      .replaceAll(m[2], 'SERVICE')
+      .replace(/\b\d+\.\d+\.\d+\b/g, 'V')
+      .replace(/\b[0-9a-f]{12,40}\b/g, 'SHA')
+      .slice(0, 160);
+    groups.set(text, (groups.get(text) ?? 0) + 1);
+  }
+  return [...groups]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([text, n]) => ({ n, text }));
+}
+
 const fmtS = (m) => (m.timedOut ? `> ${Math.round(m.wall)} s` : `${m.wall.toFixed(2)} s`);
 const fmtCpu = (m) => (m.cpu === undefined ? 'n/a' : `${m.timedOut ? '> ' : ''}${m.cpu.toFixed(1)} s`);
 
@@ -330,7 +363,7 @@ async function dryRuns(meta, cli, results) {
         'dry-run',
         '--json',
       ];
-      if (prev && (prev.timedOut || (prev.wall / prev.n) * n > 3 * TIMEOUT_S)) {
+      if (!opt['no-skip'] && prev && (prev.timedOut || (prev.wall / prev.n) * n > 3 * TIMEOUT_S)) {
         const projected = prev.timedOut ? undefined : round((prev.wall / prev.n) * n, 0);
         rows.push({ n, skipped: true, projected });
         log(
@@ -469,6 +502,25 @@ async function breachRuns(meta, cli, results) {
     const missing = names.filter((s) => !per.has(s));
     return { commits: count(repo, base), services: per.size, twice, missing: missing.length };
   };
+  // Where each breaching service's stable was pinned, counted in first-parent commits from the head:
+  // a remote is cloned shallow and deepened to at most 10,000 commits (DEFAULT_MAX_DEPTH in
+  // src/gitops/remote.ts), so a stable pinned deeper cannot be found there.
+  const depthCap = 10_000;
+  const seen = new Map();
+  const logOut = git(breachRepo, [
+    'log',
+    '--first-parent',
+    '--format=',
+    '--name-only',
+    `-n${depthCap}`,
+    'main',
+  ]);
+  for (const path of logOut.split('\n')) if (path) seen.set(path, (seen.get(path) ?? 0) + 1);
+  const beyond = names.filter((n) => (seen.get(pinFile(n)) ?? 0) < 2).length;
+  results.breachDepth = { depthCap, stablesBeyondCap: beyond, of: names.length };
+  log(
+    `breach: ${beyond} of ${names.length} stables were pinned more than ${depthCap} first-parent commits back`,
+  );
   const targets = opt['no-breach'] ? [] : opt['breach-targets'].split(',').filter(Boolean);
   for (const kind of targets) {
     const copy = freshCopy(breachRepo, kind, 0);
@@ -489,6 +541,7 @@ async function breachRuns(meta, cli, results) {
       code: m.code,
       tally: tally(m.stdout),
       progress,
+      warnings: warningsOf(m.stderr),
       ...check(copy.dir),
     };
     row.perRollback = row.commits ? round(m.wall / row.commits) : undefined;
@@ -518,6 +571,7 @@ async function breachRuns(meta, cli, results) {
         timedOut: m.timedOut,
         code: m.code,
         tally: tally(m.stdout),
+        warnings: warningsOf(m.stderr),
       })),
       ...check(copy.dir),
     };
@@ -526,6 +580,40 @@ async function breachRuns(meta, cli, results) {
       `race: ${row.wall} s, ${row.commits} commits, ${row.services} services rolled back, ${row.twice.length} twice ` +
         `(${row.twice.slice(0, 5).join(', ')}), ${row.missing} missing; runs ${JSON.stringify(row.runs)}`,
     );
+  }
+  // Which git commands a rollback costs: the first K breaching services, traced, on fresh copies.
+  const k = Math.min(Number(opt['breach-trace']), names.length);
+  if (k > 0) {
+    const byName = new Map(snap.breach.state.svc.map((s) => [s.name, s]));
+    const few = join(dir, 'breach', `policy-${k}.yml`);
+    writeFileSync(few, policyYaml(names.slice(0, k).map((n) => byName.get(n))));
+    results.breachTraces = {};
+    for (const kind of opt['breach-targets'].split(',').filter(Boolean)) {
+      const copy = freshCopy(breachRepo, kind, 'trace');
+      const file = join(TMP, `trace-breach-${kind}.json`);
+      rmSync(file, { force: true });
+      const m = await measure([cli, 'run', '-c', few, '--gitops', copy.gitops, '--mode', 'auto', '--json'], {
+        env: { GIT_TRACE2_EVENT: file },
+      });
+      const summary = summarizeTrace(file);
+      const made = count(copy.dir, base);
+      results.breachTraces[kind] = {
+        k,
+        wall: round(m.wall),
+        cpu: round(m.cpu, 1),
+        timedOut: m.timedOut,
+        commits: made,
+        ...summary,
+      };
+      log(
+        `breach ${kind} traced, ${k} services: ${fmtS(m)}, ${made} commits, ${summary.processes} git processes ` +
+          `(${round(summary.processes / Math.max(1, made), 1)} a rollback); ` +
+          summary.byCommand
+            .slice(0, 8)
+            .map((g) => `${g.name.trim()} x${g.count} ${g.seconds} s`)
+            .join('; '),
+      );
+    }
   }
 }
 
@@ -581,7 +669,8 @@ const save = () => {
 };
 if (!opt['no-dry']) await dryRuns(meta, cli, results);
 save();
-if (!opt['no-breach'] || !opt['no-race']) await breachRuns(meta, cli, results);
+if (!opt['no-breach'] || !opt['no-race'] || Number(opt['breach-trace']) > 0)
+  await breachRuns(meta, cli, results);
 results.finished = new Date().toISOString();
 results.machine.loadAtEnd = round(loadavg()[0], 1);
 const file = save();
@@ -611,11 +700,13 @@ if (f) {
         ? Object.entries(r.tally)
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')
-        : `exit ${r.code}`;
+        : r.timedOut
+          ? `stopped at ${TIMEOUT_S} s`
+          : `exit ${r.code}`;
+      const gt = r.timedOut ? '> ' : '';
       console.log(
-        `| ${key} | ${r.n} | ${r.timedOut ? '> ' : ''}${r.wall} s | ${r.timedOut ? '> ' : ''}${r.cpu} s | ` +
-          `${r.timedOut ? '> ' : ''}${round(r.wall / r.n, 3)} s | ${Math.round(r.wall / f.node.wall)} | ` +
-          `${round(r.wall / f.gitLog.wall, 1)} | ${judged} |`,
+        `| ${key} | ${r.n} | ${gt}${r.wall} s | ${gt}${r.cpu} s | ${gt}${round(r.wall / r.n, 3)} s | ` +
+          `${gt}${Math.round(r.wall / f.node.wall)} | ${gt}${round(r.wall / f.gitLog.wall, 1)} | ${judged} |`,
       );
     }
     const one = rows.find((r) => r.n === 1 && !r.skipped);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyError } from '../../src/config/errors.js';
 import { parsePolicy } from '../../src/config/load.js';
+import { issuesOf } from '../support/policy-issues.js';
 
 const POLICY = `version: 1
 gitops: { repo: acme/gitops, branch: main }
@@ -14,16 +14,6 @@ services:
     triggers:
       error_rate: { max: 0.05, reason: error_spike }
 `;
-
-function issuesOf(text: string): string[] {
-  try {
-    parsePolicy(text, 'policy.yml', {});
-  } catch (e) {
-    if (e instanceof PolicyError) return e.message.split('\n');
-    throw e;
-  }
-  throw new Error('expected a PolicyError');
-}
 
 /** The "billion laughs" of YAML: 581 bytes that name 9^9 strings. */
 const BOMB = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]

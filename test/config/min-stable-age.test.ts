@@ -3,10 +3,10 @@
  * reads it (service over defaults over 5m) and the reconciler's choice of stable follows it.
  */
 import { describe, expect, it } from 'vitest';
-import { PolicyError } from '../../src/config/errors.js';
 import { parsePolicy } from '../../src/config/load.js';
 import type { HistoryEntry } from '../../src/history/entry.js';
 import { stateOf } from '../../src/reconcile/service.js';
+import { issuesOf } from '../support/policy-issues.js';
 
 const PIN = 'apps/api/kustomization.yaml';
 
@@ -25,16 +25,6 @@ ${o.service ? `    ${o.service}\n` : ''}    triggers:
 
 const service = (o: { defaults?: string; service?: string } = {}) =>
   parsePolicy(policy(o), 'policy.yml', {}).services[0]!;
-
-function issuesOf(text: string): string[] {
-  try {
-    parsePolicy(text, 'policy.yml', {});
-  } catch (e) {
-    if (e instanceof PolicyError) return e.message.split('\n');
-    throw e;
-  }
-  throw new Error('expected a PolicyError');
-}
 
 const k = (tag: string) => `images:\n  - name: api\n    newTag: ${tag}\n`;
 

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyError } from '../../src/config/errors.js';
 import { parsePolicy } from '../../src/config/load.js';
+import { issuesOf } from '../support/policy-issues.js';
 
 /** The policy's problems, one `FILE:LINE:COL: path: message` each. */
-function issuesOf(text: string): string[] {
-  try {
-    parsePolicy(text, 'policy.yml', {});
-  } catch (e) {
-    if (e instanceof PolicyError) return e.message.split('\n');
-    throw e;
-  }
-  throw new Error('expected a PolicyError');
-}
 
 const head = `version: 1
 providers:

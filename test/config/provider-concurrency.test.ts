@@ -6,9 +6,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { PolicyError } from '../../src/config/errors.js';
 import { policyEditorSchema } from '../../src/config/json-schema.js';
 import { parsePolicy } from '../../src/config/load.js';
+import { issuesOf } from '../support/policy-issues.js';
 
 const PROVIDERS = {
   prometheus: 'type: prometheus, url: "http://prometheus:9090"',
@@ -36,16 +36,6 @@ rollback:
   candidate_version: api@2.4.0
   triggers: { errors: 0.05 }
 `;
-}
-
-function issuesOf(text: string): string[] {
-  try {
-    parsePolicy(text, 'policy.yml', {});
-  } catch (e) {
-    if (e instanceof PolicyError) return e.message.split('\n');
-    throw e;
-  }
-  throw new Error('expected a PolicyError');
 }
 
 const MESSAGE =

@@ -4,15 +4,14 @@
  * history read: the history is read back by time (the guard window), not by a commit count.
  * Real git, local and a shallow remote clone.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/config/load.js';
-import { type GitStoreOptions, openGitStore } from '../../src/gitops/git.js';
 import { type GitOpsStore, historyComplete } from '../../src/gitops/store.js';
 import type { MetricsProvider } from '../../src/metrics/provider.js';
 import { onceSink } from '../../src/incident/sink.js';
 import { DEFAULT_RUN } from '../../src/reconcile/ports.js';
 import { reconcileService } from '../../src/reconcile/service.js';
-import { initRemote, initRepo, removeTempDirs, type TestRepo, tempDir } from '../support/git.js';
+import { initRemote, initRepo, type TestRepo, useGitStores } from '../support/git.js';
 
 const PIN = 'apps/api/kustomization.yaml';
 const k = (tag: string, note = 0) =>
@@ -21,16 +20,7 @@ const NOW = Math.floor(Date.now() / 1000);
 const HOUR = 3600;
 const NOISE = 60;
 
-const opened: GitOpsStore[] = [];
-async function open(opts: GitStoreOptions): Promise<GitOpsStore> {
-  const store = await openGitStore({ workDir: await tempDir('pinback-work-'), ...opts });
-  opened.push(store);
-  return store;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close()));
-});
-afterAll(removeTempDirs);
+const open = useGitStores();
 
 /** api 1.0.0 pinned two days ago, 1.1.0 pinned 90 minutes ago, then NOISE comment edits of the same file. */
 async function busy(repo: TestRepo) {

@@ -1,24 +1,15 @@
 import { chmod, readdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type GitStoreOptions, openGitStore } from '../../src/gitops/git.js';
+import { describe, expect, it } from 'vitest';
+import { openGitStore } from '../../src/gitops/git.js';
 import { createGit, type Git } from '../../src/gitops/git-command.js';
-import { type CommitRequest, type GitOpsStore, StoreError } from '../../src/gitops/store.js';
-import { initRemote, initRepo, removeTempDirs, type TestRepo, tempDir } from '../support/git.js';
+import { type CommitRequest, StoreError } from '../../src/gitops/store.js';
+import { initRemote, initRepo, type TestRepo, tempDir, useGitStores } from '../support/git.js';
 
 const PIN = 'apps/api/kustomization.yaml';
 const author = { name: 'pinback bot', email: 'pinback@example.test' };
 
-const opened: GitOpsStore[] = [];
-async function open(opts: GitStoreOptions): Promise<GitOpsStore> {
-  const store = await openGitStore({ workDir: await tempDir('pinback-work-'), ...opts });
-  opened.push(store);
-  return store;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close()));
-});
-afterAll(removeTempDirs);
+const open = useGitStores();
 
 function change(expectedHead: string, content: string, extra: Partial<CommitRequest> = {}): CommitRequest {
   return {

@@ -4,10 +4,9 @@
  * request merged just now is a fresh deploy, however old its own commit), and a merged rollback
  * proposal still shows its trailers through the merge's entry. Real git, local and remote.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/config/load.js';
 import { audit } from '../../src/commands/audit.js';
-import { type GitStoreOptions, openGitStore } from '../../src/gitops/git.js';
 import { createGit, type Git } from '../../src/gitops/git-command.js';
 import type { GitOpsStore } from '../../src/gitops/store.js';
 import { readAuditRecord } from '../../src/history/trailers.js';
@@ -15,23 +14,14 @@ import { onceSink } from '../../src/incident/sink.js';
 import type { MetricsProvider } from '../../src/metrics/provider.js';
 import { DEFAULT_RUN, type Proposals } from '../../src/reconcile/ports.js';
 import { reconcileService } from '../../src/reconcile/service.js';
-import { initRemote, initRepo, removeTempDirs, type TestRepo, tempDir } from '../support/git.js';
+import { initRemote, initRepo, type TestRepo, useGitStores } from '../support/git.js';
 
 const PIN = 'apps/api/kustomization.yaml';
 const k = (tag: string) => `images:\n  - name: ghcr.io/acme/api\n    newTag: ${tag}\n`;
 const NOW = Math.floor(Date.now() / 1000);
 const HOUR = 3600;
 
-const opened: GitOpsStore[] = [];
-async function open(opts: GitStoreOptions): Promise<GitOpsStore> {
-  const store = await openGitStore({ workDir: await tempDir('pinback-work-'), ...opts });
-  opened.push(store);
-  return store;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close()));
-});
-afterAll(removeTempDirs);
+const open = useGitStores();
 
 /** `git merge --no-ff BRANCH` at `time` (unix seconds): a merge commit even where a fast-forward would do. */
 async function mergeNoFf(repo: TestRepo, branch: string, message: string, time: number): Promise<string> {

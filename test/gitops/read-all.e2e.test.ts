@@ -5,11 +5,10 @@
  * with merges, busy and quiet files, several services in one file, by count and by time, locally
  * and from a shallow remote clone. A chain of commits lands with one push.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type GitStoreOptions, openGitStore } from '../../src/gitops/git.js';
-import type { GitOpsStore, ReadRequest } from '../../src/gitops/store.js';
+import { describe, expect, it } from 'vitest';
+import type { ReadRequest } from '../../src/gitops/store.js';
 import { countingGit } from '../support/fleet.js';
-import { initRemote, initRepo, removeTempDirs, type TestRepo, tempDir } from '../support/git.js';
+import { initRemote, initRepo, type TestRepo, useGitStores } from '../support/git.js';
 
 const NOW = 1_800_000_000;
 const pin = (s: number) => `apps/svc${s}/kustomization.yaml`;
@@ -17,16 +16,7 @@ const pin = (s: number) => `apps/svc${s}/kustomization.yaml`;
 const fileOf = (s: number) => (s >= 6 ? 'apps/shared/values.yaml' : pin(s));
 const SERVICES = 8;
 
-const opened: GitOpsStore[] = [];
-async function open(opts: GitStoreOptions): Promise<GitOpsStore> {
-  const store = await openGitStore({ workDir: await tempDir('pinback-work-'), ...opts });
-  opened.push(store);
-  return store;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close()));
-});
-afterAll(removeTempDirs);
+const open = useGitStores();
 
 /** A small deterministic random source (mulberry32), so a failing history can be rebuilt. */
 function random(seed: number): () => number {

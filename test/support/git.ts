@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterAll, afterEach } from 'vitest';
 import type { Git, GitRunOptions } from '../../src/gitops/git-command.js';
+import { type GitStoreOptions, openGitStore } from '../../src/gitops/git.js';
+import type { GitOpsStore } from '../../src/gitops/store.js';
 
 /**
  * Real git repositories in temporary directories, for tests. Every command runs with a fixed
@@ -216,4 +219,21 @@ export async function initRemote(opts: { branch?: string; files?: Files } = {}):
     return out.trim() || undefined;
   };
   return { dir, url: `file://${dir}`, seed, clone, tip };
+}
+
+/**
+ * Opens git stores for a test file, each with its own temporary work directory, closed after each
+ * test (and the directories removed after the file). Call it at the top of the file.
+ */
+export function useGitStores(): (opts: GitStoreOptions) => Promise<GitOpsStore> {
+  const opened: GitOpsStore[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+  afterAll(removeTempDirs);
+  return async (opts) => {
+    const store = await openGitStore({ workDir: await tempDir('pinback-work-'), ...opts });
+    opened.push(store);
+    return store;
+  };
 }

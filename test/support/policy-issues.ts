@@ -1,0 +1,13 @@
+import { parsePolicy } from '../../src/config/load.js';
+import { PolicyError } from '../../src/config/errors.js';
+
+/** The lines of the PolicyError a policy text is refused with (each `FILE:LINE:COL: path: message`). */
+export function issuesOf(text: string): string[] {
+  try {
+    parsePolicy(text, 'policy.yml', {});
+  } catch (e) {
+    if (e instanceof PolicyError) return e.message.split('\n');
+    throw e;
+  }
+  throw new Error('expected a PolicyError');
+}
