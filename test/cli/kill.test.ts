@@ -87,10 +87,17 @@ function startPaused(env: Env, point: string): Promise<{ child: ChildProcess; st
   });
 }
 
+/**
+ * The process's end once its output is read to the end too: 'exit' may come before the last of
+ * stderr (the "stopped by SIGTERM" line) has been read; 'close' comes after both.
+ */
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null)
-    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve) => {
+    const done = () => resolve({ code: child.exitCode, signal: child.signalCode });
+    const ended = child.exitCode !== null || child.signalCode !== null;
+    if (ended && (child.stderr?.readableEnded ?? true) && (child.stdout?.readableEnded ?? true)) done();
+    else child.once('close', done);
+  });
 }
 
 /** The branch's git, wherever it lives. */
