@@ -5,7 +5,7 @@ import { commitChainOnBranch, commitOne, resetBranch } from './commit.js';
 import { readAllFromGitHub } from './read-all.js';
 import { usageMeter } from './usage.js';
 
-export { CHAIN_WINDOW, COMMIT_MUTATION, mergesQuery, readQuery } from './queries.js';
+export { CHAIN_WINDOW, COMMIT_MUTATION } from './queries.js';
 
 export interface GitHubStoreOptions {
   octokit: Octokit;

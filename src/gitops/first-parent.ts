@@ -58,11 +58,6 @@ export function mergeMessage(merge: string, brought: string | undefined): string
   return brought === undefined ? merge : `${merge.replace(/\n+$/, '')}\n\n${brought}`;
 }
 
-/** A commit of a path-less walk (git log order, newest first) and whether it changed the file. */
-export interface WalkedCommit extends GraphCommit {
-  touched: boolean;
-}
-
 export interface Brought {
   /** The newest commit the merge brought in that changed the file; undefined when none did. */
   sha: string | undefined;
@@ -71,26 +66,12 @@ export interface Brought {
 }
 
 /**
- * For each merge (newest first along first parents), the newest commit of `walk` it brought in
- * that changed the file. A commit of `boundary` (the edge of a shallow clone, which looks like a
- * root commit adding every file) is never one.
- */
-export function newestBrought(
-  merges: readonly GraphCommit[],
-  walk: readonly WalkedCommit[],
-  boundary: ReadonlySet<string> = new Set(),
-): Map<string, Brought> {
-  const order = new Map(walk.map((c, i) => [c.sha, i]));
-  const touched = new Set(walk.filter((c) => c.touched).map((c) => c.sha));
-  const sides = broughtIn(merges, new Map(walk.map((c) => [c.sha, c.parents])));
-  return newestBroughtOf(sides, [...sides.keys()], order, (sha) => touched.has(sha), boundary);
-}
-
-/**
- * newestBrought for many files from one walk: what a merge of a first-parent chain brought in
+ * For each of a file's `merges` (newest first along first parents), the newest commit it brought
+ * in (by walk `order`) that `touched` the file. What a merge of a first-parent chain brought in
  * (`sides`, one broughtIn over every merge of the chain) is the same whichever file is asked
- * about, so it is found once; then for each of a file's `merges` the newest commit of its side
- * (by walk `order`) that `touched` the file.
+ * about, so it is found once for all files. A commit of `boundary` (the edge of a shallow clone,
+ * which looks like a root commit adding every file) is never one; a side that reaches it without
+ * one is `cut`: deepen and look again.
  */
 export function newestBroughtOf(
   sides: ReadonlyMap<string, readonly string[]>,

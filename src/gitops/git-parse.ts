@@ -101,42 +101,6 @@ export function logEntryOf(commit: LoggedCommit, path: string): LogEntry {
   return entry;
 }
 
-/** `parseLogAll` for one path (the log of `git log ... -- PATH`). */
-export function parseLog(stdout: string, path: string): LogEntry[] {
-  return parseLogAll(stdout).map((c) => logEntryOf(c, path));
-}
-
-/** One commit of a path-less walk: its parents, and whether it changed the watched path. */
-export interface WalkEntry {
-  sha: string;
-  parents: string[];
-  touched: boolean;
-}
-
-/**
- * `git log -z --format='%H %P' --raw --no-abbrev --no-renames --full-history --sparse
- * --diff-merges=off REVS -- PATH`: every commit of REVS (`--sparse` keeps those that did not
- * change PATH) as `SHA PARENTS`, followed by a raw diff record and the path where it changed PATH.
- */
-export function parseWalk(stdout: string, path: string): WalkEntry[] {
-  const entries: WalkEntry[] = [];
-  const tokens = stdout.split('\0');
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i] ?? '';
-    if (token === '') continue;
-    if (RAW.test(token)) {
-      const current = entries[entries.length - 1];
-      const changed = tokens[++i];
-      // A directory's history: a change of any file under it.
-      if (current && (changed === path || changed?.startsWith(`${path}/`))) current.touched = true;
-      continue;
-    }
-    const [sha = '', ...parents] = token.replace(/\n+$/, '').split(' ');
-    entries.push({ sha, parents: parents.filter((p) => p !== ''), touched: false });
-  }
-  return entries;
-}
-
 /** One commit of a path-less walk over several paths: its parents and the paths it changed. */
 export interface WalkAllEntry {
   sha: string;

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { branchProblem } from '../../src/config/branch.js';
-import { PolicyError } from '../../src/config/errors.js';
 import { parsePolicy } from '../../src/config/load.js';
 import { localFileIssues } from '../../src/config/local-files.js';
 import { normalizeFull } from '../../src/config/normalize.js';
@@ -16,6 +15,7 @@ import { regexProblem, SETTER_PATTERN } from '../../src/config/values.js';
 import { LocateError } from '../../src/pins/errors.js';
 import { locateRegex } from '../../src/pins/regex.js';
 import { markedScalar } from '../../src/pins/setter.js';
+import { issuesOf } from '../support/policy-issues.js';
 
 /** Line 8 is the pin, line 10 the trigger; tests replace lines by their text. */
 const BASE = `version: 1
@@ -37,16 +37,6 @@ const withPin = (pin: string) => BASE.replace(PIN, () => `    pin: ${pin}\n`);
 /** Adds service-level lines (from line 8 on) before the pin. */
 const withService = (...lines: string[]) =>
   BASE.replace(PIN, () => `${lines.map((l) => `    ${l}\n`).join('')}${PIN}`);
-
-function issuesOf(text: string, env: Record<string, string> = {}): string[] {
-  try {
-    parsePolicy(text, 'policy.yml', env);
-  } catch (e) {
-    if (e instanceof PolicyError) return e.message.split('\n');
-    throw e;
-  }
-  throw new Error('expected a PolicyError');
-}
 
 const loads = (text: string, env: Record<string, string> = {}) => parsePolicy(text, 'policy.yml', env);
 

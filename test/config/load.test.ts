@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyError } from '../../src/config/errors.js';
 import { parsePolicy } from '../../src/config/load.js';
+import { issuesOf } from '../support/policy-issues.js';
 
 const FULL = `version: 1
 gitops: { repo: acme/gitops, branch: main }
@@ -19,16 +19,6 @@ services:
     require: 2
     sustained: 3
 `;
-
-function issuesOf(text: string, env: Record<string, string> = {}): string[] {
-  try {
-    parsePolicy(text, 'policy.yml', env);
-  } catch (e) {
-    if (e instanceof PolicyError) return e.message.split('\n');
-    throw e;
-  }
-  throw new Error('expected a PolicyError');
-}
 
 describe('parsePolicy, full form', () => {
   it('normalizes durations to milliseconds and percentages to ratios', () => {

@@ -1,7 +1,7 @@
 /** Count-aware triggers in the policy file: what they read, their defaults, and the mistakes they refuse. */
 import { describe, expect, it } from 'vitest';
-import { PolicyError } from '../../src/config/errors.js';
 import { parsePolicy } from '../../src/config/load.js';
+import { issuesOf } from '../support/policy-issues.js';
 
 const policy = (triggers: string, extra = '') => `version: 1
 providers:
@@ -19,16 +19,6 @@ const RATIO = `      errors:
         max_increase: 20%
         slo: { objective: 99.9% }
 `;
-
-function issues(text: string): string[] {
-  try {
-    parsePolicy(text, 'policy.yml', {});
-  } catch (e) {
-    if (e instanceof PolicyError) return e.message.split('\n');
-    throw e;
-  }
-  throw new Error('expected a PolicyError');
-}
 
 describe('count-aware triggers', () => {
   it('read a ratio as two queries, from the deploy on, a step at a time', () => {
@@ -120,6 +110,6 @@ describe('count-aware triggers', () => {
       'defaults: { confidence: 40% }\n',
     ],
   ])('refuses %s, saying where', (_name, triggers, message, extra = '') => {
-    expect(issues(policy(triggers, extra)).join('\n')).toContain(message);
+    expect(issuesOf(policy(triggers, extra)).join('\n')).toContain(message);
   });
 });

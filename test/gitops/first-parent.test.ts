@@ -1,15 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import {
   broughtIn,
+  type GraphCommit,
   mergeEntry,
   mergeMessage,
-  newestBrought,
+  newestBroughtOf,
   planFirstParent,
-  type WalkedCommit,
   type WindowCommit,
 } from '../../src/gitops/first-parent.js';
 import type { HistoryEntry } from '../../src/gitops/store.js';
 import { readAuditRecord, rollbackMessage } from '../../src/history/trailers.js';
+
+/** A commit of a path-less walk (git log order, newest first) and whether it changed the file. */
+interface WalkedCommit extends GraphCommit {
+  touched: boolean;
+}
+
+/** What each merge brought in for one file, as the git store finds it for many (git-history.ts). */
+function newestBrought(
+  merges: readonly GraphCommit[],
+  walk: readonly WalkedCommit[],
+  boundary = new Set<string>(),
+) {
+  const sides = broughtIn(merges, new Map(walk.map((c) => [c.sha, c.parents])));
+  const touched = new Set(walk.filter((c) => c.touched).map((c) => c.sha));
+  const order = new Map(walk.map((c, i) => [c.sha, i]));
+  return newestBroughtOf(sides, [...sides.keys()], order, (sha) => touched.has(sha), boundary);
+}
 
 /*
  * The graphs, newest on top (main is the left column, first parents straight down):

@@ -6,13 +6,25 @@ import {
   outputLines,
   parseCatFileBatch,
   commitMessage,
-  parseLog,
+  logEntryOf,
+  parseLogAll,
   parseLsTree,
   parseShallow,
   parseStatusPaths,
-  parseWalk,
+  parseWalkAll,
   pushWasUpToDate,
 } from '../../src/gitops/git-parse.js';
+
+/** One path's view of a multi-path log, as the git store takes it (git-history.ts). */
+const parseLog = (stdout: string, path: string) => parseLogAll(stdout).map((c) => logEntryOf(c, path));
+
+/** One path's view of a path-less walk: each commit, and whether it changed the path (or a file under it). */
+const parseWalk = (stdout: string, path: string) =>
+  parseWalkAll(stdout).map((c) => ({
+    sha: c.sha,
+    parents: c.parents,
+    touched: [...c.changed].some((p) => p === path || p.startsWith(`${path}/`)),
+  }));
 
 // Output as git prints it (captured from git 2.x), with made-up object ids. No git runs here.
 const A = 'a'.repeat(40);

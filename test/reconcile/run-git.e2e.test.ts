@@ -15,6 +15,7 @@ import {
   countingGit,
   fleetNames,
   fleetPolicy,
+  fleetRun,
   kustomization,
   pinOf,
   STABLE,
@@ -50,14 +51,7 @@ async function runOn(target: string, git?: Git) {
       incidents: onceSink(undefined),
       now: () => new Date(),
     },
-    {
-      policyFile: 'pinback.yml',
-      policyDigest: policy.digest,
-      actor: 'test',
-      runUrl: undefined,
-      author: { name: 'pinback', email: 'pinback@acme.example' },
-      mode: undefined,
-    },
+    fleetRun(policy),
   );
 }
 

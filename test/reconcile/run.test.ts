@@ -12,6 +12,7 @@ import {
   CANDIDATE,
   fleetNames,
   fleetPolicy,
+  fleetRun,
   kustomization,
   pinOf,
   STABLE,
@@ -51,14 +52,7 @@ async function runAll(s: ReturnType<typeof setup>) {
       incidents: onceSink(undefined),
       now: s.clock.now,
     },
-    {
-      policyFile: 'pinback.yml',
-      policyDigest: s.policy.digest,
-      actor: 'test',
-      runUrl: undefined,
-      author: { name: 'pinback', email: 'pinback@example.test' },
-      mode: undefined,
-    },
+    fleetRun(s.policy),
   );
   return { result, chains };
 }

@@ -2,6 +2,7 @@ import { parsePolicy } from '../../src/config/load.js';
 import type { Policy } from '../../src/config/policy.js';
 import { createGit, type Git } from '../../src/gitops/git-command.js';
 import type { MetricsProvider } from '../../src/metrics/provider.js';
+import type { RunOptions } from '../../src/reconcile/run.js';
 
 /*
  * A fleet of services for the tests of runs over many of them (issue 13): one kustomization per
@@ -57,5 +58,17 @@ export function countingGit(): Git & { counts: Map<string, number> } {
       counts.set(sub, (counts.get(sub) ?? 0) + 1);
       return real.run(args, options);
     },
+  };
+}
+
+/** What a test run of a fleet's policy is told about itself (`run`'s context). */
+export function fleetRun(policy: Policy): RunOptions {
+  return {
+    policyFile: 'pinback.yml',
+    policyDigest: policy.digest,
+    actor: 'test',
+    runUrl: undefined,
+    author: { name: 'pinback', email: 'pinback@example.test' },
+    mode: undefined,
   };
 }
