@@ -5,7 +5,7 @@
  */
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mergesQuery, readQuery } from './store-queries.js';
+import { mergesQuery, readQuery } from '../support/fake-github/store-queries.js';
 import { createBareRepo, type Fixture, gitIn, removeFixtures } from '../support/fake-github/fixture.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github/index.js';
 

@@ -3,7 +3,7 @@
  * (src/github/read-query.ts generalizes them): the stand-in's conformance test asks them, as
  * GitHub-shaped queries over a history with a merge commit.
  */
-import { MAX_PARENTS } from '../../src/github/queries.js';
+import { MAX_PARENTS } from '../../../src/github/queries.js';
 
 const BLOB = '... on Blob { text isBinary isTruncated byteSize }';
 const HISTORY_NODE = `oid committedDate message file(path: $historyPath) { object { ${BLOB} } }`;
