@@ -58,9 +58,22 @@ function editorSchema(schema: unknown): unknown {
   return result;
 }
 
+/**
+ * Where editors and SchemaStore fetch the schema: the file at the moving major tag, so a `$schema`
+ * modeline keeps validating against the newest v1 release (README "Editors and SchemaStore").
+ */
+export const POLICY_SCHEMA_ID =
+  'https://raw.githubusercontent.com/acme/pinback/v1/schema/pinback.schema.json';
+
+const POLICY_SCHEMA_DESCRIPTION =
+  'A pinback policy: which GitOps pins to guard, the metrics that judge a candidate, and what a rollback does ' +
+  '(https://github.com/acme/pinback#the-policy-file).';
+
 /** The JSON Schema of a policy file as written (before `${VAR}` substitution), for editors and tests. */
 export function policyEditorSchema(): unknown {
-  return editorSchema(policyJsonSchema());
+  const { $schema, title, ...rest } = editorSchema(policyJsonSchema()) as Node;
+  // $id first: the schema names itself, so a validator resolves it and an editor caches it by that name.
+  return { $schema, $id: POLICY_SCHEMA_ID, title, description: POLICY_SCHEMA_DESCRIPTION, ...rest };
 }
 
 /** The text of schema/pinback.schema.json; a test keeps the committed file equal to it. */
