@@ -9,6 +9,8 @@ const notice: RollbackNotice = {
   kind: 'rolled_back',
   service: 'support-agent',
   stage: 'canary',
+  id: '0123456789abcdef',
+  severity: 'critical',
   from: '2.4.0',
   to: '2.3.3',
   reason: 'error_spike',
@@ -26,11 +28,28 @@ describe('notification messages', () => {
     );
   });
 
-  it('are Slack Block Kit with the headline, the evidence and the links', () => {
-    const m = slackMessage(notice) as { text: string; blocks: { type: string }[] };
+  it('are Slack Block Kit with the headline, the evidence, the severity and the links', () => {
+    const m = slackMessage(notice);
     expect(m.text).toBe(headline(notice));
-    expect(m.blocks.map((b) => b.type)).toEqual(['section', 'section', 'context']);
+    expect(m.blocks.map((b) => b.type)).toEqual(['header', 'section', 'context']);
+    expect(m.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: headline(notice), emoji: false },
+    });
+    expect(JSON.stringify(m.blocks[2])).toContain('severity *critical*');
     expect(JSON.stringify(m.blocks[2])).toContain('<https://github.com/acme/gitops/commit/abc|commit>');
+  });
+
+  it('link the incident first in Slack, or name it where it is a file (the CLI)', () => {
+    const web = slackMessage({
+      ...notice,
+      links: { ...notice.links, incident: 'https://github.com/acme/gitops/issues/7' },
+    });
+    expect(JSON.stringify(web.blocks.at(-1))).toContain(
+      'severity *critical* · <https://github.com/acme/gitops/issues/7|incident> · <https://github.com/acme/gitops/commit/abc|commit>',
+    );
+    const file = slackMessage({ ...notice, links: { incident: 'incidents/support-agent-0123.md' } });
+    expect(JSON.stringify(file.blocks.at(-1))).toContain('incident `incidents/support-agent-0123.md`');
   });
 
   it('escape Slack control characters from metric text', () => {

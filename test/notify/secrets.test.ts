@@ -13,6 +13,8 @@ const notice: RollbackNotice = {
   kind: 'rolled_back',
   service: 'support-agent',
   stage: 'canary',
+  id: '0123456789abcdef',
+  severity: 'critical',
   from: '2.4.0',
   to: '2.3.3',
   reason: 'error_spike',
