@@ -37,17 +37,20 @@ describe('the Action on schedule against the GitHub store', () => {
     failure = await runAction(ctx);
   });
 
-  it('rolls back with one read and one commit', () => {
+  it('rolls back with one read and one commit, then records the decision as a commit status', () => {
     expect(failure).toBeUndefined();
     expect(s.fake.requests.filter((r) => r.kind === 'graphql').map((r) => r.operation)).toEqual([
       'PinbackRead',
       'PinbackCommit',
+      'PinbackStatuses',
     ]);
+    expect(s.fake.requests.filter((r) => r.operation === 'repos/create-commit-status')).toHaveLength(1);
   });
 
-  it('ends the job summary with the requests made and the rate-limit points used and left', () => {
+  // Points used are what the queries reported they cost; the mutation's point shows in what is left.
+  it('ends the job summary with the requests made on the GitOps repository and the rate-limit points used and left', () => {
     expect(summary.trimEnd().split('\n').at(-1)).toMatch(
-      /^GitHub API: 2 requests \(1 read, 1 write\), 1 rate-limit point used, 4,999 of 5,000 left until \d\d:\d\d UTC$/,
+      /^GitHub API: 4 requests \(2 reads, 2 writes\), 2 rate-limit points used, 4,997 of 5,000 left until \d\d:\d\d UTC$/,
     );
   });
 });

@@ -23,6 +23,7 @@ import {
   looksBinary,
 } from './git.js';
 import { type CallCost, callCost, chargeRate, MAX_NODES } from './cost.js';
+import { statusModel } from './statuses.js';
 import { packageFile } from './openapi.js';
 import {
   decodeNodeId,
@@ -501,6 +502,7 @@ function commitModel(ctx: Ctx, repo: RepoEntry, info: CommitInfo): Model {
     committer: () => actorModel(info.committer),
     repository: () => repositoryModel(ctx, repo),
     tree: () => treeModel(ctx, repo, info.tree),
+    status: () => statusModel(repo, info.oid),
     treeUrl: `${htmlUrl(repo)}/tree/${info.oid}`,
     treeResourcePath: `/${repo.fullName}/tree/${info.oid}`,
     signature: () =>

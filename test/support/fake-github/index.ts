@@ -6,6 +6,7 @@ import { executeGraphQL, githubSchema, prepareGraphQL } from './graphql.js';
 import { checkPath, checkRequest, matchOperation, preloadOpenApi } from './openapi.js';
 import { errorBody, handleRest, type RestResponse } from './rest.js';
 import { type FakeState, type RepoEntry, stableId } from './state.js';
+import { statusesOf } from './statuses.js';
 
 /**
  * A fake GitHub API (REST + GraphQL) on 127.0.0.1 for tests, backed by real bare git
@@ -84,6 +85,11 @@ export interface FakeGitHub {
   violations: string[];
   issues(repo: string): FakeIssue[];
   pulls(repo: string): FakePull[];
+  /** The statuses of a commit, newest first (every one created, as GitHub keeps them). */
+  statuses(
+    repo: string,
+    sha: string,
+  ): { state: string; context: string; description: string | null; targetUrl: string | null }[];
   verifiedCommits: Set<string>;
   failNext(match: FailNextMatch, response: FailNextResponse): void;
   beforeGraphQL?: (operation: string) => Promise<void> | void;
@@ -400,6 +406,16 @@ export async function startFakeGitHub(o: FakeGitHubOptions): Promise<FakeGitHub>
           merged: i.pull!.merged,
           merge_commit_sha: i.pull!.mergeCommitSha,
         })),
+    statuses: (repo, sha) => {
+      const entry = state.repos.get(repo.toLowerCase());
+      if (!entry) throw new Error(`fake-github: unknown repository ${repo}`);
+      return statusesOf(entry, sha).map((s) => ({
+        state: s.state,
+        context: s.context,
+        description: s.description,
+        targetUrl: s.targetUrl,
+      }));
+    },
     failNext: (match, response) => {
       failures.push({ match, response });
     },

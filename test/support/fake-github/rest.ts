@@ -1,4 +1,5 @@
 import { isValidRefName, ZERO_OID } from './git.js';
+import { createStatus, type StatusEntry, statusesOf, statusJson } from './statuses.js';
 import {
   type FakeState,
   findRepo,
@@ -338,6 +339,16 @@ async function objectType(repo: RepoEntry, sha: string): Promise<string | null> 
   return o ? o.type : null;
 }
 
+/** A ref as the statuses endpoints take it: a sha, a branch or a tag; null when it names no commit. */
+async function resolveCommit(repo: RepoEntry, ref: string): Promise<string | null> {
+  if ((await objectType(repo, ref)) === 'commit') return ref;
+  for (const full of [`refs/heads/${ref}`, `refs/tags/${ref}`]) {
+    const o = await repo.git.object(full);
+    if (o?.type === 'commit') return o.oid;
+  }
+  return null;
+}
+
 const handlers: Record<string, Handler> = {
   'users/get-authenticated': async (state, req) => ({
     status: 200,
@@ -359,6 +370,36 @@ const handlers: Record<string, Handler> = {
   },
 
   'repos/get': withRepo(async (_state, req, repo) => ({ status: 200, body: await repoJson(req, repo) })),
+
+  'repos/create-commit-status': withRepo(async (state, req, repo) => {
+    const sha = req.params.sha ?? '';
+    if ((await objectType(repo, sha)) !== 'commit')
+      return validationFailed([
+        { resource: 'Status', code: 'custom', field: 'sha', message: `No commit found for SHA: ${sha}` },
+      ]);
+    const b = bodyOf(req);
+    const made = createStatus(state, repo, sha, {
+      state: b.state as StatusEntry['state'],
+      context: typeof b.context === 'string' ? b.context : 'default',
+      description: typeof b.description === 'string' ? b.description : null,
+      targetUrl: typeof b.target_url === 'string' ? b.target_url : null,
+    });
+    if (made === 'limit')
+      return validationFailed([
+        {
+          resource: 'Status',
+          code: 'custom',
+          message: 'This SHA and context has reached the maximum number of statuses.',
+        },
+      ]);
+    return { status: 201, body: statusJson(req.base, repo, sha, made) };
+  }),
+
+  'repos/list-commit-statuses-for-ref': withRepo(async (_state, req, repo) => {
+    const sha = await resolveCommit(repo, req.params.ref ?? '');
+    if (!sha) return notFound();
+    return { status: 200, body: statusesOf(repo, sha).map((s) => statusJson(req.base, repo, sha, s)) };
+  }),
 
   'repos/get-branch': withRepo(async (_state, req, repo) => {
     const branch = req.params.branch!;
