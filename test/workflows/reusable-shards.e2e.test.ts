@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Report } from '../../src/report.js';
@@ -10,6 +8,15 @@ import { runAction } from '../support/action.js';
 import { ROOT } from '../support/cli.js';
 import { removeWhenDone } from '../support/git.js';
 import { BREACHING, FORTY, shardedWorkspace } from '../support/shards.js';
+import {
+  asText,
+  callInputs,
+  type Context,
+  evaluate,
+  runStep,
+  stepOf,
+  type Workflow,
+} from '../support/workflow.js';
 
 /*
  * The reusable workflow (.github/workflows/pinback.yml) as the runner would run it with `shards: 4`:
@@ -19,131 +26,19 @@ import { BREACHING, FORTY, shardedWorkspace } from '../support/shards.js';
  * upload and download) is played by the test.
  */
 
-interface Step {
-  id?: string;
-  if?: string;
-  uses?: string;
-  run?: string;
-  env?: Record<string, string | number>;
-  with?: Record<string, string | number | boolean>;
-}
-interface Job {
-  needs?: string | string[];
-  if?: string;
-  strategy?: { 'fail-fast'?: boolean; matrix?: Record<string, unknown> };
-  concurrency?: { group: string; 'cancel-in-progress': boolean };
-  outputs?: Record<string, string>;
-  steps: Step[];
-}
-interface Workflow {
-  on: {
-    workflow_call: {
-      inputs: Record<string, { type: string; default?: unknown }>;
-      outputs: Record<string, { value: string }>;
-    };
-  };
-  jobs: Record<string, Job>;
-}
-
 const WORKFLOW = parse(readFileSync(join(ROOT, '.github/workflows/pinback.yml'), 'utf8')) as Workflow;
 
-type Context = Record<string, unknown>;
-
-/** A dotted path (`inputs.gitops-repo`, `steps.pinback.outputs.report`) in the contexts. */
-function lookup(path: string, ctx: Context): unknown {
-  let at: unknown = ctx;
-  for (const key of path.split('.')) at = (at as Record<string, unknown> | undefined)?.[key];
-  return at;
-}
-
-/**
- * `${{ … }}` over the contexts, for the forms this workflow uses: a path, `a || b`, and a
- * `fromJSON(path)`. Anything else fails the test, so the workflow cannot outgrow what is checked.
- */
-function evaluate(text: string, ctx: Context): unknown {
-  // One expression and nothing else keeps its type (a list from fromJSON); else it is text.
-  const whole = /^\$\{\{\s*((?:(?!\}\}).)+?)\s*\}\}$/.exec(text);
-  const one = (expr: string): unknown => {
-    const json = /^fromJSON\(([\w.-]+)\)$/.exec(expr);
-    if (json) return JSON.parse(String(lookup(json[1]!, ctx)));
-    if (!/^[\w.-]+(\s*\|\|\s*[\w.-]+)*$/.test(expr)) throw new Error(`unsupported expression: ${expr}`);
-    for (const operand of expr.split('||').map((s) => s.trim())) {
-      const v = lookup(operand, ctx);
-      if (v !== undefined && v !== '' && v !== false) return v;
-    }
-    return '';
-  };
-  if (whole) return one(whole[1]!);
-  return text.replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, expr: string) => String(one(expr)));
-}
-
-const asText = (v: unknown) => String(v);
-
-/** What a step wrote to GITHUB_OUTPUT: `name=value` lines and `name<<EOF` blocks. */
-function outputsOf(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const block = /^([^<=]+)<<(.+)$/.exec(lines[i]!);
-    if (block) {
-      const value: string[] = [];
-      for (i++; i < lines.length && lines[i] !== block[2]; i++) value.push(lines[i]!);
-      out[block[1]!] = value.join('\n');
-      continue;
-    }
-    const pair = /^([^=]+)=(.*)$/.exec(lines[i]!);
-    if (pair) out[pair[1]!] = pair[2]!;
-  }
-  return out;
-}
-
-/** A `run:` step as the runner runs it: `bash --noprofile --norc -eo pipefail`, in `cwd`. */
-async function runStep(
-  step: Step,
-  ctx: Context,
-  cwd: string,
-): Promise<{ code: number; outputs: Record<string, string>; stdout: string }> {
-  const output = join(mkdtempSync(join(tmpdir(), 'pinback-step-')), 'output');
-  removeWhenDone(join(output, '..'));
-  writeFileSync(output, '');
-  const env = Object.fromEntries(
-    Object.entries(step.env ?? {}).map(([k, v]) => [k, asText(evaluate(String(v), ctx))]),
-  );
-  try {
-    const { stdout } = await promisify(execFile)(
-      'bash',
-      ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!],
-      {
-        cwd,
-        env: { PATH: process.env.PATH, GITHUB_OUTPUT: output, ...env },
-      },
-    );
-    return { code: 0, outputs: outputsOf(readFileSync(output, 'utf8')), stdout };
-  } catch (e) {
-    return {
-      code: (e as { code?: number }).code ?? 1,
-      outputs: {},
-      stdout: (e as { stdout?: string }).stdout ?? '',
-    };
-  }
-}
-
-const step = (job: string, id: string) => WORKFLOW.jobs[job]!.steps.find((s) => s.id === id)!;
-const CALL = {
+const step = (job: string, id: string) => stepOf(WORKFLOW, job, id);
+const CALL = callInputs(WORKFLOW, {
   shards: 4,
   'gitops-repo': 'acme/gitops',
   config: 'pinback.yml',
   mode: 'dry-run',
-  services: '',
-  watch: '',
-  interval: '1m',
-  'fail-on-stop': false,
-  'gitops-branch': '',
-};
+});
 
 describe('the reusable workflow', () => {
   it('takes a shard count, 1 by default, and fans out over it in a matrix where no shard stops another', () => {
-    expect(WORKFLOW.on.workflow_call.inputs.shards).toEqual({ type: 'number', default: 1 });
+    expect(WORKFLOW.on.workflow_call.inputs.shards).toMatchObject({ type: 'number', default: 1 });
     const guard = WORKFLOW.jobs.guard!;
     expect(guard.needs).toBe('shards');
     expect(guard.strategy?.['fail-fast']).toBe(false);
@@ -151,10 +46,18 @@ describe('the reusable workflow', () => {
     expect(guard.steps.find((s) => s.id === 'pinback')?.uses).toMatch(/pinback@/);
   });
 
-  it("uses a GitHub App's token, minted in each job, when given app-id", () => {
+  it("uses a GitHub App's token, minted in each job, when given app-client-id (or the deprecated app-id)", () => {
     const app = step('guard', 'app');
-    expect(app.uses).toMatch(/^actions\/create-github-app-token@/);
-    expect(app.if).toBe("inputs.app-id != ''");
+    expect(app.uses).toMatch(/^actions\/create-github-app-token@v3$/);
+    const given = (inputs: Record<string, string>) => ({
+      inputs: { 'app-client-id': '', 'app-id': '', ...inputs },
+    });
+    expect(evaluate(`\${{ ${app.if} }}`, given({}))).toBe(false);
+    const ways: Record<string, string>[] = [{ 'app-client-id': 'Iv23abc' }, { 'app-id': 'Iv23abc' }];
+    for (const inputs of ways) {
+      expect(evaluate(`\${{ ${app.if} }}`, given(inputs))).toBe(true);
+      expect(evaluate(String(app.with!['client-id']), given(inputs))).toBe('Iv23abc');
+    }
     const token = String(step('guard', 'pinback').with!.token);
     const ctx = (minted: string, secret: string): Context => ({
       steps: { app: { outputs: { token: minted } } },
@@ -183,6 +86,28 @@ describe('the reusable workflow', () => {
       }),
     ).toEqual(list);
     expect(r.outputs.key).toMatch(/^1-1-[0-9a-f]{8}$/);
+  });
+
+  it.each([
+    ['schedule', 'shares the queue of scheduled runs'],
+    ['repository_dispatch', 'an alert: a group of its own'],
+    ['issues', 'an unlock: a group of its own'],
+    ['workflow_run', 'a post-deploy watch: a group of its own'],
+    ['workflow_dispatch', 'a manual run: a group of its own'],
+  ])('puts a run on %s in its concurrency group: %s', async (event) => {
+    const r = await runStep(
+      step('shards', 'list'),
+      { inputs: { shards: 2 }, github: { run_id: 9, run_attempt: 1, event_name: event } },
+      tmpdir(),
+    );
+    const group = evaluate(WORKFLOW.jobs.guard!.concurrency!.group, {
+      inputs: CALL,
+      matrix: { shard: 1 },
+      needs: { shards: { outputs: r.outputs } },
+    });
+    if (event === 'schedule') expect(group).toBe('pinback-acme/gitops-shard-1-of-4');
+    else expect(group).toBe(`pinback-acme/gitops-shard-1-of-4-${event}-${r.outputs.key}`);
+    expect(WORKFLOW.jobs.guard!.concurrency!['cancel-in-progress']).toBe(false);
   });
 
   it.each([0, 257, 'four', '1/4'])('refuses shards: %j', async (shards) => {
@@ -283,7 +208,9 @@ describe('a 4-shard matrix run of the reusable workflow over 40 services', () =>
     for (const [name, o] of Object.entries(WORKFLOW.on.workflow_call.outputs))
       expect(o.value).toBe(`\${{ jobs.report.outputs.${name} }}`);
     expect(Object.keys(WORKFLOW.jobs.report!.outputs!).toSorted()).toEqual([
+      'commit',
       'decision',
+      'incident-url',
       'report',
       'rolled-back',
     ]);
@@ -292,7 +219,11 @@ describe('a 4-shard matrix run of the reusable workflow over 40 services', () =>
 
 describe('merging shard outputs', () => {
   it.each([
-    ['no shard reported (an ignored event)', [], { decision: 'none', 'rolled-back': 'false', report: '' }],
+    [
+      'no shard reported (an ignored event)',
+      [],
+      { decision: 'none', 'rolled-back': 'false', report: '', commit: '', 'incident-url': '' },
+    ],
     [
       'one shard rolled back',
       [
@@ -303,6 +234,8 @@ describe('merging shard outputs', () => {
         decision: 'stop',
         'rolled-back': 'true',
         report: '{"version":1,"services":[{"service":"a"},{"service":"b"}]}',
+        commit: '',
+        'incident-url': '',
       },
     ],
     [
@@ -319,6 +252,8 @@ describe('merging shard outputs', () => {
         decision: 'inconclusive',
         'rolled-back': 'false',
         report: '{"version":1,"services":[{"service":"a"}]}',
+        commit: '',
+        'incident-url': '',
       },
     ],
     [
@@ -327,7 +262,43 @@ describe('merging shard outputs', () => {
         { decision: 'allow', rolled_back: '', report: null },
         { decision: 'stop', rolled_back: '', report: null },
       ],
-      { decision: 'stop', 'rolled-back': 'false', report: '' },
+      { decision: 'stop', 'rolled-back': 'false', report: '', commit: '', 'incident-url': '' },
+    ],
+    [
+      "two shards rolled back: the lowest shard's commit and incident",
+      [
+        {
+          shard: 10,
+          decision: 'stop',
+          rolled_back: 'true',
+          report: { version: 1, services: [] },
+          commit: 'c10',
+          incident_url: 'u10',
+        },
+        {
+          shard: 3,
+          decision: 'stop',
+          rolled_back: 'true',
+          report: { version: 1, services: [] },
+          commit: 'c3',
+          incident_url: 'u3',
+        },
+        {
+          shard: 1,
+          decision: 'allow',
+          rolled_back: 'false',
+          report: { version: 1, services: [] },
+          commit: '',
+          incident_url: '',
+        },
+      ],
+      {
+        decision: 'stop',
+        'rolled-back': 'true',
+        report: '{"version":1,"services":[]}',
+        commit: 'c3',
+        'incident-url': 'u3',
+      },
     ],
   ])('%s', async (_what, shards, expected) => {
     const dir = mkdtempSync(join(tmpdir(), 'pinback-merge-'));
