@@ -12,6 +12,16 @@ const PURE = [
   'src/holds/**',
   'src/reconcile/phase.ts',
   'src/reconcile/decide.ts',
+  'src/alerts/**',
+  'src/chart/**',
+  'src/doctor/*-check*.ts',
+  'src/doctor/checks.ts',
+  'src/doctor/readiness.ts',
+  'src/records/decision.ts',
+  'src/gate/diff.ts',
+  'src/gate/earlier.ts',
+  'src/gate/report.ts',
+  'src/gate/retry.ts',
 ];
 
 /** Adapters (relative imports of these folders, or of src/action.ts) the pure core must not use. */
@@ -24,7 +34,7 @@ const IO_MODULES = ['fs', 'fs/promises', 'child_process', 'net', 'http', 'https'
 ]);
 
 const PURE_MESSAGE =
-  'src/policy, pins, history, holds and reconcile/{phase,decide}.ts are pure: no adapters (metrics, gitops, ' +
+  'src/policy, pins, history, holds, alerts, chart, doctor, records/decision.ts and reconcile/{phase,decide}.ts are pure: no adapters (metrics, gitops, ' +
   'github, incident, notify, action, commands) and no I/O modules, not even `import type`. ' +
   'Take the data as an argument, or move the type into the pure folder.';
 

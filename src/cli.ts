@@ -15,7 +15,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { runCommand } = await import('./cli/commands.js');
-  return runCommand(line.command, line.values, line.selection);
+  return runCommand(line.command, line.values, line.selection, line.operands);
 }
 
 // `pinback demo | head` closes the pipe early: that is the reader's choice, not a failure.

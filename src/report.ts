@@ -1,7 +1,14 @@
-import type { Decision, Evidence, LimitFrom, Verdict } from './policy/types.js';
+import type { Decision, Evidence, LimitFrom, MetricSeries, Verdict } from './policy/types.js';
 
 export type Action =
-  'none' | 'rolled_back' | 'already_rolled_back' | 'proposed' | 'cooldown' | 'dry_run' | 'escalated';
+  | 'none'
+  | 'rolled_back'
+  | 'already_rolled_back'
+  | 'proposed'
+  | 'awaiting_approval'
+  | 'cooldown'
+  | 'dry_run'
+  | 'escalated';
 
 /** One service's line in the JSON report (DESIGN.md, "CLI"). */
 export interface ServiceReport {
@@ -21,6 +28,32 @@ export interface ServiceReport {
   stable_reason?: string | undefined;
   /** A sentence on why the action is what it is (cooldown left, already applied, error). */
   detail?: string | undefined;
+  /**
+   * A stop judged at its clear-cut levels (`approve_below`): `clear_cut` false waits for a person
+   * (`mode: auto` proposes it, or in the CLI `awaiting_approval`), with why in the evidence's numbers.
+   */
+  approval?: { clear_cut: boolean; why: string } | undefined;
+  /**
+   * The migration barrier a rollback would have crossed (`reason: migration_barrier`, `action:
+   * escalated`): no rollback was made; `would_restore` is the version it would have restored.
+   */
+  barrier?: ReportBarrier | undefined;
+  /**
+   * The version the pin names at the head and the commit that set it (where the history reaches
+   * it): where the judgement is recorded (`pinback/<service>` commit status, `--decision-log`).
+   */
+  pinned?: { version: string; commit: string } | undefined;
+}
+
+/** A migration barrier in the JSON report: the version, the commit that pinned it, why, and where it is marked. */
+export interface ReportBarrier {
+  version: string;
+  /** The commit that pinned it; null for a policy barrier pinned before the history read. */
+  commit: string | null;
+  reason: string | null;
+  /** `trailer` (a Rollback-Barrier trailer) or `policy` (the service's `barriers:`). */
+  source: 'trailer' | 'policy';
+  would_restore: string;
 }
 
 export interface ReportEvidence {
@@ -47,6 +80,12 @@ export interface ReportEvidence {
   undecided?: { reason: string; detail: string } | undefined;
   /** One sentence for people. */
   detail?: string | undefined;
+  /**
+   * A breached trigger's series, for the job summary's chart. In memory only: the property is not
+   * enumerable, so the JSON report (a contract, and an Action output GitHub limits in size) never
+   * carries it, and a copy of the entry (`{...e}`) drops it.
+   */
+  readonly series?: MetricSeries | undefined;
 }
 
 export interface Report {
@@ -55,7 +94,7 @@ export interface Report {
 }
 
 export function reportEvidence(e: Evidence): ReportEvidence {
-  return {
+  const out: ReportEvidence = {
     trigger: e.trigger,
     value: e.value,
     baseline: e.baseline,
@@ -70,6 +109,8 @@ export function reportEvidence(e: Evidence): ReportEvidence {
     ...(e.undecided ? { undecided: e.undecided } : {}),
     ...(e.detail ? { detail: e.detail } : {}),
   };
+  if (e.series) Object.defineProperty(out, 'series', { value: e.series, enumerable: false });
+  return out;
 }
 
 export function serviceReport(
@@ -89,6 +130,9 @@ export function serviceReport(
     incident: rest.incident ?? null,
     ...(rest.pullRequest ? { pull_request: rest.pullRequest } : {}),
     ...(rest.detail ? { detail: rest.detail } : {}),
+    ...(decision.approval
+      ? { approval: { clear_cut: decision.approval.clearCut, why: decision.approval.why } }
+      : {}),
   };
 }
 
@@ -116,7 +160,12 @@ export function humanLine(r: ServiceReport): string {
   const action = r.action === 'none' ? '' : ` [${r.action}${r.commit ? ` ${r.commit.slice(0, 12)}` : ''}]`;
   const parts = [...breached, ...missing, ...undecided];
   const detail = r.detail ? ` (${r.detail})` : '';
-  return `${r.service}: ${r.decision} ${r.reason}${versions}${action}${parts.length ? `: ${parts.join('; ')}` : ''}${detail}`;
+  // A stop that would wait for a person says so where no detail does (`evaluate`).
+  const waits =
+    r.approval && !r.approval.clear_cut && !r.detail?.includes(r.approval.why)
+      ? ` (not clear-cut, a person decides: ${r.approval.why})`
+      : '';
+  return `${r.service}: ${r.decision} ${r.reason}${versions}${action}${parts.length ? `: ${parts.join('; ')}` : ''}${detail}${waits}`;
 }
 
 /** A trigger that had no data, and why. */

@@ -36,6 +36,7 @@ function errorsRule(tolerance: number): TriggerRule {
     onNoData: 'inconclusive',
     reason: undefined,
     severity: 'high',
+    action: 'rollback',
     windowMs: 600_000,
     stepMs: 60_000,
   };

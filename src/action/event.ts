@@ -1,8 +1,12 @@
+import { detectSource } from '../alerts/detect.js';
+import type { AlertSource } from '../alerts/types.js';
 import { splitTerms } from '../config/glob.js';
 import type { Selection } from '../config/select.js';
+import type { Shard } from '../config/shard.js';
 import { PINBACK_LABEL } from '../github/incidents.js';
 import { INCIDENT_ID } from '../incident/render.js';
 import { checkDispatch } from './dispatch.js';
+import { commentGate, type GatePull, gateModePlan, pullRequestGate } from './gate-event.js';
 
 /** What one Action run does, decided from the event alone (pure). */
 export type EventPlan =
@@ -11,10 +15,21 @@ export type EventPlan =
       trigger: string;
       /** The services to reconcile: the input's or the event's terms, and always the input's shard. */
       selection: Selection;
-      signal?: { service: string; reason: string | undefined };
+      /** The alert that asked for the run: a native dispatch's service, or the alerts' names. */
+      signal?: { service?: string | undefined; reason: string | undefined };
     }
+  /**
+   * A `repository_dispatch` from an alerting or delivery tool (src/alerts/detect.ts): its alerts are
+   * read (src/alerts/parse.ts) and mapped to services by the policy's `alerts:` key, so the services
+   * are known only once the policy is; the input's shard holds for them, as for a native dispatch.
+   */
+  | { kind: 'alerts'; trigger: string; source: AlertSource; clientPayload: unknown; shard: Shard | undefined }
   | { kind: 'unlock'; trigger: string; issue: number; rollbackId: string }
-  | { kind: 'gate'; trigger: string }
+  /**
+   * The gate (gate-event.ts): the lock check, and the promotion gate of a pull request (`pull`), or
+   * of every open pull request whose gate is pending (`pending`: a schedule's re-run).
+   */
+  | { kind: 'gate'; trigger: string; pull?: GatePull | undefined; pending?: boolean | undefined }
   /** A rollback proposal's pull request was merged (applied) or closed without merging (declined). */
   | {
       kind: 'proposal_closed';
@@ -52,7 +67,7 @@ export function planFor(
   input: Selection,
   gate: boolean,
 ): EventPlan {
-  if (gate) return { kind: 'gate', trigger: event };
+  if (gate) return gateModePlan(event, payload);
   switch (event) {
     case 'schedule':
       return { kind: 'reconcile', trigger: 'schedule', selection: selectionOf(input, undefined) };
@@ -79,10 +94,22 @@ export function planFor(
       };
     }
     case 'repository_dispatch': {
+      const source = detectSource(payload.action, payload.client_payload);
+      if (source) {
+        const type = typeof payload.action === 'string' && payload.action ? payload.action : source;
+        return {
+          kind: 'alerts',
+          trigger: `repository_dispatch (${type})`,
+          source,
+          clientPayload: payload.client_payload,
+          shard: input.shard,
+        };
+      }
       const parsed = checkDispatch(payload);
       if (!parsed.ok) {
         throw new EventError(
-          `repository_dispatch: ${parsed.path}: ${parsed.message} (send {"event_type": "...", "client_payload": {"service": "NAME", "reason": "..."}})`,
+          `repository_dispatch: ${parsed.path}: ${parsed.message} (send {"event_type": "...", "client_payload": {"service": "NAME", "reason": "..."}})` +
+            ', or the payload of Alertmanager, Grafana, Argo CD Notifications or Flux that docs/alerts.md shows',
         );
       }
       const { service, reason } = parsed;
@@ -118,8 +145,11 @@ export function planFor(
     case 'pull_request':
     case 'pull_request_target': {
       const closed = proposalClosed(event, payload);
-      return closed ?? { kind: 'gate', trigger: event };
+      return closed ?? pullRequestGate(event, payload);
     }
+    // `/pinback recheck` on a pull request: the gate again, whatever the mode.
+    case 'issue_comment':
+      return commentGate(payload);
     default:
       return {
         kind: 'ignore',

@@ -1,16 +1,15 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { check, lockedMessage } from '../commands/check.js';
 import { run } from '../reconcile/run.js';
 import { watch } from '../reconcile/watch.js';
 import { parseDuration } from '../config/duration.js';
-import { PolicyError, UsageError } from '../config/errors.js';
+import { UsageError } from '../config/errors.js';
 import { nothingToDo, selectServices } from '../config/select.js';
-import { loadPolicy } from '../config/load.js';
-import type { Policy, ServicePolicy } from '../config/policy.js';
+import type { ServicePolicy } from '../config/policy.js';
 import { createOctokit, type Octokit } from '../github/octokit.js';
 import { gitHubProposals } from '../github/proposals.js';
+import { sumUsage } from '../github/usage.js';
 import { openGitStore } from '../gitops/git.js';
 import { openGitHubStore } from '../github/store.js';
 import { classifyTarget } from '../gitops/target.js';
@@ -24,35 +23,22 @@ import { notifiers } from '../notify/index.js';
 import type { Ports } from '../reconcile/ports.js';
 import { blindness, blindnessWarnings, type Report } from '../report.js';
 import { proposeUnlock } from '../reconcile/unlock.js';
+import type { AlertBatch } from '../alerts/types.js';
+import { readAlerts, routedPlan } from './alerts.js';
+import { runDoctor } from './doctor.js';
 import { EventError, planFor } from './event.js';
+import { runGate } from './gate.js';
+import { noticeLine } from './notice.js';
 import { proposalClosedUpdate } from './proposal-closed.js';
 import { ActionSecrets, guardedContext, maskPolicySecrets, scrubError } from './secrets.js';
 import { InputError, readSettings, type Settings } from './settings.js';
 import { overallDecision, summaryMarkdown } from './summary.js';
+import { loadActionPolicy } from './load-policy.js';
+import { statusRecorder } from './statuses.js';
 
-export interface Annotation {
-  file?: string;
-  startLine?: number;
-  startColumn?: number;
-  title?: string;
-}
+import type { ActionContext } from './context.js';
 
-/** Everything the Action touches of the runner, so tests drive it without one. */
-export interface ActionContext {
-  input: (name: string) => string;
-  event: string;
-  payload: Record<string, unknown>;
-  env: NodeJS.ProcessEnv;
-  workspace: string;
-  log: {
-    info: (m: string) => void;
-    warning: (m: string) => void;
-    error: (m: string, at?: Annotation) => void;
-    secret: (s: string) => void;
-  };
-  setOutput: (name: string, value: string) => void;
-  summary: (markdown: string) => Promise<void>;
-}
+export type { ActionContext, Annotation } from './context.js';
 
 const AUTHOR = { name: 'pinback', email: 'pinback@users.noreply.github.com' };
 
@@ -81,6 +67,8 @@ async function runGuarded(ctx: ActionContext): Promise<string | undefined> {
     throw e;
   }
   if (settings.token) ctx.log.secret(settings.token);
+  // The readiness self-check answers every event alike: it reads, never writes.
+  if (settings.mode === 'doctor') return runDoctor(ctx, settings);
 
   let plan: ReturnType<typeof planFor>;
   try {
@@ -94,6 +82,14 @@ async function runGuarded(ctx: ActionContext): Promise<string | undefined> {
     if (e instanceof EventError) return e.message;
     throw e;
   }
+  // An alert tool's dispatch: its alerts are read now, and mapped to services once the policy is.
+  let alerts: AlertBatch | undefined;
+  if (plan.kind === 'alerts') {
+    const read = readAlerts(plan);
+    if (read.kind === 'fail') return read.message;
+    if (read.kind === 'ignore') plan = { kind: 'ignore', message: read.message };
+    else alerts = read.batch;
+  }
   if (plan.kind === 'ignore') {
     ctx.log.info(plan.message);
     ctx.setOutput('decision', 'none');
@@ -101,27 +97,26 @@ async function runGuarded(ctx: ActionContext): Promise<string | undefined> {
     return undefined;
   }
 
-  let policy: Policy;
-  try {
-    // Metrics sources are checked only where metrics will be read: a gate or an unlock reads none.
-    const readsMetrics = plan.kind === 'reconcile';
-    policy = await loadPolicy(
-      resolve(ctx.workspace, settings.config),
-      ctx.env,
-      readsMetrics ? { metrics: { baseDir: ctx.workspace }, files: { baseDir: ctx.workspace } } : undefined,
-    );
-  } catch (e) {
-    if (!(e instanceof PolicyError)) throw e;
-    for (const i of e.issues)
-      ctx.log.error(`${i.path ? `${i.path}: ` : ''}${i.message}`, {
-        file: settings.config,
-        startLine: i.line,
-        startColumn: i.col,
-        title: 'pinback policy',
-      });
-    return `${settings.config} is not a valid pinback policy (${e.issues.length} problem(s))`;
-  }
+  // Metrics sources are checked only where metrics will be read: a gate or an unlock reads none.
+  const readsMetrics = plan.kind === 'reconcile' || plan.kind === 'alerts';
+  const policy = await loadActionPolicy(
+    ctx,
+    settings,
+    readsMetrics ? { metrics: { baseDir: ctx.workspace }, files: { baseDir: ctx.workspace } } : undefined,
+  );
+  if (typeof policy === 'string') return policy;
   maskPolicySecrets(policy, ctx.log.secret);
+
+  if (plan.kind === 'alerts') {
+    const routed = routedPlan(plan, alerts!, policy, settings.config);
+    for (const line of routed.ignored) ctx.log.info(noticeLine(line, 'pinback: alert ignored'));
+    ctx.log.info(routed.line);
+    if (!routed.plan) {
+      await publishIdle(ctx, routed.line, plan.trigger);
+      return undefined;
+    }
+    plan = routed.plan;
+  }
 
   // A reconcile's services are chosen before any repository is opened: a name or glob that picks
   // none fails the step, and a shard that holds none has nothing to open or read.
@@ -173,18 +168,9 @@ async function runGuarded(ctx: ActionContext): Promise<string | undefined> {
             });
 
   try {
-    if (plan.kind === 'gate') {
-      const locked = await check(policy, store);
-      for (const l of locked)
-        ctx.log.error(lockedMessage(l), {
-          file: l.file,
-          startLine: l.line,
-          startColumn: l.column,
-          title: 'pinback: locked version',
-        });
-      ctx.setOutput('decision', locked.length ? 'stop' : 'allow');
-      return locked.length ? `${locked.length} pin(s) name a locked version` : undefined;
-    }
+    // The lock check and the promotion gate of a pull request (src/action/gate.ts).
+    if (plan.kind === 'gate')
+      return await runGate({ ctx, policy, plan, where, store, github: settings.token ? github : undefined });
 
     if (plan.kind === 'unlock') {
       if (!onGitHub)
@@ -250,6 +236,7 @@ async function runGuarded(ctx: ActionContext): Promise<string | undefined> {
         ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${workflowRepo}/actions/runs/${env.GITHUB_RUN_ID}`
         : undefined;
     const signal = plan.signal ? `, alert: ${plan.signal.reason ?? 'no reason given'}` : '';
+    const statuses = statusRecorder(settings, policy, where, github, env);
     const ports: Ports = {
       store,
       providers: providersFor(policy, ctx.workspace),
@@ -257,6 +244,7 @@ async function runGuarded(ctx: ActionContext): Promise<string | undefined> {
       proposals: onGitHub ? gitHubProposals(github(), target) : undefined,
       // A dry run calls no executor: nothing is opened or sent, whatever the sinks.
       notifiers: (s) => notifiers(s.onRollback.notify),
+      decisions: statuses,
       warn: ctx.log.warning,
       now: () => new Date(),
     };
@@ -279,7 +267,7 @@ async function runGuarded(ctx: ActionContext): Promise<string | undefined> {
             print: ctx.log.info,
             sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
           });
-    await publish(ctx, result.report, plan.trigger, store.usage?.());
+    await publish(ctx, result.report, plan.trigger, sumUsage(store.usage?.(), statuses?.usage()));
     for (const f of result.failures) ctx.log.error(`${f.service}: ${f.message}`);
     // A guard that cannot see says so: a warning annotation per service with triggers without data.
     for (const line of blindnessWarnings(result.report)) ctx.log.warning(line);

@@ -21,6 +21,32 @@ export async function readEventPayload(env: NodeJS.ProcessEnv): Promise<Record<s
   return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
 }
 
+/** The event a dry run may act as instead of the runner's: `PINBACK_EVENT_NAME`. */
+export const EVENT_OVERRIDE = 'PINBACK_EVENT_NAME';
+
+/**
+ * The event the run answers, and its payload. A workflow cannot set the runner's GITHUB_* variables,
+ * and a CI check of the Action (`uses: ./`) runs on push and pull_request, which pinback does not
+ * reconcile on: with `mode: dry-run`, which writes nothing, PINBACK_EVENT_NAME names the event to act
+ * as (a `schedule`), with no payload. With any other mode it is refused, so it can never make a run
+ * write on an event it would not have acted on.
+ */
+export async function eventOf(
+  env: NodeJS.ProcessEnv,
+): Promise<{ name: string; payload: Record<string, unknown> } | { refused: string }> {
+  const override = env[EVENT_OVERRIDE]?.trim();
+  if (!override) return { name: env.GITHUB_EVENT_NAME ?? '', payload: await readEventPayload(env) };
+  const mode = inputOf(env, 'mode');
+  if (mode !== 'dry-run') {
+    return {
+      refused:
+        `${EVENT_OVERRIDE}=${override} acts as another event than the workflow's, which only a dry run may do, ` +
+        `and the mode is ${mode || 'auto'}: set the input mode to dry-run, or remove ${EVENT_OVERRIDE}`,
+    };
+  }
+  return { name: override, payload: {} };
+}
+
 /** A line of the step's log (`core.info`). */
 export function logInfo(message: string): void {
   process.stdout.write(`${message}${EOL}`);

@@ -6,17 +6,15 @@
  */
 import type { Policy } from '../config/policy.js';
 import { providerSecrets } from '../metrics/credentials.js';
-import { webhookSecrets } from '../notify/webhook.js';
+import { notifierSecrets } from '../notify/secrets.js';
 import { expandSecrets, type Scrub, scrubber } from '../redact.js';
 
-/** Raw credentials of the policy: providers' tokens, passwords, keys, header values, URL user info; webhook URLs, their paths and headers. */
+/** Raw credentials of the policy: providers' tokens, passwords, keys, header values, URL user info; webhook URLs, their paths and headers; pager keys. */
 export function policySecrets(policy: Policy): string[] {
   const out: string[] = [];
   for (const p of Object.values(policy.providers)) out.push(...providerSecrets(p));
   for (const s of policy.services) {
-    for (const n of s.onRollback.notify) {
-      out.push(...(n.type === 'slack' ? webhookSecrets(n.webhook) : webhookSecrets(n.url, n.headers)));
-    }
+    for (const n of s.onRollback.notify) out.push(...notifierSecrets(n));
   }
   return out;
 }

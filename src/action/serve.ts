@@ -3,24 +3,32 @@ import * as core from '@actions/core';
 import { stopCleanlyOnSignals } from '../gitops/signals.js';
 import { redactSecrets, scrubber } from '../redact.js';
 import { type ActionContext, runAction } from './run.js';
-import { readEventPayload } from './runner.js';
+import { EVENT_OVERRIDE, eventOf } from './runner.js';
 
 /**
  * The Action's composition root for an event it serves: the runner's environment in, outputs and a
- * job summary out. src/action.ts imports it only after deciding the event is not one to ignore.
+ * job summary out. src/action/main.ts imports it only after deciding the event is not one to ignore.
  */
 async function main(): Promise<void> {
   const env = process.env;
-  const payload = await readEventPayload(env);
+  const event = await eventOf(env);
+  if ('refused' in event) {
+    core.setFailed(event.refused);
+    return;
+  }
+  if (env[EVENT_OVERRIDE]?.trim())
+    core.info(
+      `${EVENT_OVERRIDE}: this dry run acts as a ${event.name} event, not as ${env.GITHUB_EVENT_NAME ?? 'none'}`,
+    );
   const ctx: ActionContext = {
     input: (name) => core.getInput(name),
-    event: env.GITHUB_EVENT_NAME ?? '',
-    payload,
+    event: event.name,
+    payload: event.payload,
     env,
     workspace: resolve(env.GITHUB_WORKSPACE ?? process.cwd()),
     log: {
       info: (m) => core.info(m),
-      warning: (m) => core.warning(m),
+      warning: (m, at) => core.warning(m, at),
       error: (m, at) => core.error(m, at),
       secret: (s) => core.setSecret(s),
     },

@@ -2,7 +2,7 @@ import type { Mode } from '../config/policy.js';
 import { splitTerms } from '../config/glob.js';
 import { parseShard, type Shard } from '../config/shard.js';
 
-export type ActionMode = Mode | 'gate';
+export type ActionMode = Mode | 'gate' | 'doctor';
 
 /** The Action's inputs, read and checked once (actions/checkout's settings object). */
 export interface Settings {
@@ -21,6 +21,8 @@ export interface Settings {
   failOnStop: boolean;
   /** `fail-on-no-data`: fail the step when some service had no data for any of its triggers. */
   failOnNoData: boolean;
+  /** `record-statuses`: every judgement as a commit status on the pin commit (GitHub stores only). */
+  recordStatuses: boolean;
 }
 
 export class InputError extends Error {
@@ -32,8 +34,8 @@ export function readSettings(
   parseDuration: (s: string) => number | undefined,
 ): Settings {
   const mode = input('mode') || 'auto';
-  if (!['auto', 'propose', 'dry-run', 'gate'].includes(mode)) {
-    throw new InputError(`input mode must be auto, propose, dry-run or gate, not "${mode}"`);
+  if (!['auto', 'propose', 'dry-run', 'gate', 'doctor'].includes(mode)) {
+    throw new InputError(`input mode must be auto, propose, dry-run, gate or doctor, not "${mode}"`);
   }
   const duration = (name: string, fallback?: string): number | undefined => {
     const raw = input(name) || fallback;
@@ -43,8 +45,8 @@ export function readSettings(
       throw new InputError(`input ${name} must be a duration such as 30s, 10m or 1h, not "${raw}"`);
     return ms;
   };
-  const flag = (name: string): boolean => {
-    const raw = input(name) || 'false';
+  const flag = (name: string, fallback = 'false'): boolean => {
+    const raw = input(name) || fallback;
     const value = raw.toLowerCase();
     if (!['true', 'false'].includes(value))
       throw new InputError(`input ${name} must be true or false, not "${raw}"`);
@@ -65,5 +67,6 @@ export function readSettings(
     intervalMs: duration('interval', '1m')!,
     failOnStop: flag('fail-on-stop'),
     failOnNoData: flag('fail-on-no-data'),
+    recordStatuses: flag('record-statuses', 'true'),
   };
 }

@@ -2,6 +2,7 @@ import { code, table, text } from '../incident/markdown.js';
 import { describeLimit } from '../policy/limit.js';
 import type { StoreUsage } from '../gitops/store.js';
 import { type Blind, blindness, num, type Report, type ServiceReport } from '../report.js';
+import { CHARTS_PER_SERVICE, CHARTS_PER_SUMMARY, serviceCharts } from './summary-charts.js';
 
 function links(s: ServiceReport): string {
   const out: string[] = [];
@@ -72,7 +73,10 @@ export function usageLine(usage: StoreUsage | undefined): string | undefined {
   return `${line}, ${count(p.used, 'rate-limit point')} used, ${p.remaining.toLocaleString('en-US')} of ${p.limit.toLocaleString('en-US')} left${until}`;
 }
 
-/** The job summary: one row per service, then each service's triggers, then the API spent. */
+/**
+ * The job summary: one row per service, then each service's triggers with a chart of each breach
+ * (summary-charts.ts), then the API spent.
+ */
 export function summaryMarkdown(report: Report, trigger: string, usage?: StoreUsage): string {
   const flagged = new Map(blindness(report).map((b) => [b.service, b]));
   const parts = [
@@ -91,6 +95,7 @@ export function summaryMarkdown(report: Report, trigger: string, usage?: StoreUs
       ]),
     ),
   ];
+  let chartsLeft = CHARTS_PER_SUMMARY;
   for (const s of report.services) {
     if (!s.evidence.length) continue;
     parts.push(
@@ -108,6 +113,10 @@ export function summaryMarkdown(report: Report, trigger: string, usage?: StoreUs
         ]),
       ),
     );
+    // The breach as a picture under its numbers, while the summary stays small.
+    const charts = serviceCharts(s, Math.min(CHARTS_PER_SERVICE, chartsLeft));
+    chartsLeft -= charts.length;
+    for (const chart of charts) parts.push('', chart);
   }
   const spent = usageLine(usage);
   if (spent !== undefined) parts.push('', spent);

@@ -59,7 +59,7 @@ export function replay(
     last = decide(rule, observed, { now: t, deployedAt: deploy.at });
     steps.push({ after: t - deploy.at, decision: last.decision, reason: last.reason });
     if (last.decision === 'stop') {
-      const breached = last.evidence.filter((e) => e.breached && e.severity !== 'medium');
+      const breached = last.evidence.filter((e) => e.breached && e.action !== 'alert');
       const since = breached.map((e) => e.degradedAt).filter((x): x is number => x !== null);
       return {
         deploy,

@@ -4,7 +4,14 @@ import type { Selection } from '../config/select.js';
 import { parseShard } from '../config/shard.js';
 import { didYouMean } from '../config/suggest.js';
 import { OPTIONS, type OptionName } from './options.js';
-import { COMMAND_NAMES, COMMANDS, type CommandName, commandUsage, globalUsage } from './usage.js';
+import {
+  COMMAND_NAMES,
+  COMMANDS,
+  type CommandName,
+  type CommandSpec,
+  commandUsage,
+  globalUsage,
+} from './usage.js';
 import { VERSION } from './version.js';
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -15,7 +22,7 @@ export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['
  */
 export type CommandLine =
   | { kind: 'print'; text: string }
-  | { kind: 'command'; command: CommandName; values: Values; selection: Selection };
+  | { kind: 'command'; command: CommandName; values: Values; selection: Selection; operands: string[] };
 
 const GLOBAL: readonly OptionName[] = ['help', 'version'];
 
@@ -88,14 +95,26 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       );
     }
   }
-  const stray = tokens.find((t) => t.kind === 'positional' || t.kind === 'option-terminator');
+  // A command that takes operands (`pinback import FILE...`) reads them; any other refuses them.
+  const takesOperands = (COMMANDS[command] as CommandSpec).operands !== undefined;
+  const stray = takesOperands
+    ? undefined
+    : tokens.find((t) => t.kind === 'positional' || t.kind === 'option-terminator');
   if (stray) {
     const what = stray.kind === 'positional' ? `argument "${stray.value}"` : 'argument "--"';
     throw new UsageError(`unexpected ${what} for pinback ${command}: every value follows its option; ${see}`);
   }
   let values: Values;
+  let operands: string[];
   try {
-    values = parseArgs({ args: [...rest], options: OPTIONS, strict: true, allowPositionals: false }).values;
+    const parsed = parseArgs({
+      args: [...rest],
+      options: OPTIONS,
+      strict: true,
+      allowPositionals: takesOperands,
+    });
+    values = parsed.values;
+    operands = parsed.positionals;
   } catch (e) {
     // A missing value (`--gitops` last) or a value for a flag (`--json=yes`).
     if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
@@ -109,5 +128,5 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if (!parsed.ok) throw new UsageError(`--shard ${parsed.problem}; ${see}`);
     selection.shard = parsed.shard;
   }
-  return { kind: 'command', command, values, selection };
+  return { kind: 'command', command, values, selection, operands };
 }

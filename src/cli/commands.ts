@@ -10,7 +10,7 @@ import { historyDeploys, seriesDeploys } from '../commands/backtest-sources.js';
 import { check, lockedMessage } from '../commands/check.js';
 import { demo } from '../commands/demo.js';
 import { evaluate, type EvaluateOptions } from '../commands/evaluate.js';
-import { UsageError } from '../config/errors.js';
+import { formatIssue, UsageError } from '../config/errors.js';
 import { parseDuration } from '../config/duration.js';
 import { loadPolicy } from '../config/load.js';
 import type { Mode } from '../config/policy.js';
@@ -19,6 +19,7 @@ import { setCliStoreWarning } from '../gitops/open.js';
 import { stopCleanlyOnSignals } from '../gitops/signals.js';
 import { fileIncidentSink } from '../incident/file.js';
 import { onceSink } from '../incident/sink.js';
+import { decisionLogFile } from '../records/log-file.js';
 import { providersFor } from '../metrics/registry.js';
 import { notifiers } from '../notify/index.js';
 import type { Ports } from '../reconcile/ports.js';
@@ -79,7 +80,12 @@ const NO_SERVICE: Report = { version: 1, services: [] };
  * Runs one command of a parsed command line; its exit status. Errors are the entry's to print.
  * `selection` is the command line's `--service` and `--shard` (args.ts).
  */
-export async function runCommand(command: CommandName, v: Values, selection: Selection): Promise<number> {
+export async function runCommand(
+  command: CommandName,
+  v: Values,
+  selection: Selection,
+  operands: readonly string[] = [],
+): Promise<number> {
   // A cancelled job, a stopped container, Ctrl-C: a commit in flight is finished, temporary clones
   // removed, and the exit status is 128 + the signal's number, after a message.
   stopCleanlyOnSignals({ say: (m) => process.stderr.write(`pinback: ${m}\n`) });
@@ -87,13 +93,28 @@ export async function runCommand(command: CommandName, v: Values, selection: Sel
   setCliStoreWarning((m) => process.stderr.write(`pinback: warning: ${m}\n`));
 
   if (command === 'demo') return demo(process.stdout);
+  // Reads Argo Rollouts and Flagger manifests, not a policy: it writes one.
+  if (command === 'import') {
+    const { importCommand } = await import('../commands/import.js');
+    return importCommand(
+      { files: operands, out: v.out, service: v.service?.at(-1), args: v.arg ?? [] },
+      {
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+        env: process.env,
+      },
+    );
+  }
   // The trailers say everything audit prints: it needs no policy file. It takes no --shard (args.ts
   // refuses it): a listing of the past is not work to split.
   if (command === 'audit') return auditCommand(v);
 
   // Metrics sources are checked at load where metrics will be read (a missing file is an error).
   const readsMetrics =
-    command === 'run' || command === 'evaluate' || (command === 'backtest' && v.series === undefined);
+    command === 'run' ||
+    command === 'evaluate' ||
+    command === 'gate' ||
+    (command === 'backtest' && v.series === undefined);
   const config = v.config ?? DEFAULT_CONFIG;
   const policy = await loadPolicy(config, process.env, {
     ...(readsMetrics
@@ -102,6 +123,7 @@ export async function runCommand(command: CommandName, v: Values, selection: Sel
     // Incident templates are read (from the working directory) only where incidents are written.
     ...(command === 'run' && v['incident-dir'] !== undefined ? { files: { baseDir: process.cwd() } } : {}),
   });
+  for (const w of policy.warnings ?? []) process.stderr.write(`pinback: warning: ${formatIssue(w)}\n`);
   // Checked once the policy is read (an unknown name is exit 2 here), acted on once the command's
   // own flags are checked: an empty shard still refuses a bad flag, as the other shards do.
   const empty = nothingToDo(policy, selection);
@@ -148,6 +170,8 @@ export async function runCommand(command: CommandName, v: Values, selection: Sel
           providers: providersFor(policy, dirname(resolve(policy.file)), v['metrics-file']),
           incidents: onceSink(incidents),
           notifiers: (s) => notifiers(s.onRollback.notify),
+          decisions:
+            v['decision-log'] === undefined ? undefined : decisionLogFile(resolve(v['decision-log'])),
           warn: (m) => process.stderr.write(`pinback: warning: ${m}\n`),
           now: () => new Date(),
         };
@@ -195,6 +219,16 @@ export async function runCommand(command: CommandName, v: Values, selection: Sel
       const result = await backtest(policy, deploys, stepMs / 1000);
       process.stdout.write(v.json ? `${asJson(backtestJson(result))}\n` : `${backtestText(result)}\n`);
       return 0;
+    }
+    case 'gate': {
+      // Loaded only for this command, as doctor is.
+      const { gateCommand } = await import('./gate.js');
+      return gateCommand(policy, v);
+    }
+    case 'doctor': {
+      // Loaded only for this command: the checks and the render stay out of the others' start.
+      const { doctorCommand } = await import('./doctor.js');
+      return doctorCommand(policy, v, selection, empty);
     }
     default: {
       if (empty !== undefined) return idle(empty, undefined);

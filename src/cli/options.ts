@@ -5,6 +5,7 @@ export const OPTIONS = {
   branch: { type: 'string' },
   'metrics-file': { type: 'string' },
   'incident-dir': { type: 'string' },
+  'decision-log': { type: 'string' },
   mode: { type: 'string' },
   candidate: { type: 'string' },
   stable: { type: 'string' },
@@ -14,7 +15,11 @@ export const OPTIONS = {
   interval: { type: 'string' },
   series: { type: 'string' },
   since: { type: 'string' },
+  base: { type: 'string' },
+  head: { type: 'string' },
   step: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  arg: { type: 'string', multiple: true },
   json: { type: 'boolean', default: false },
   'fail-on-no-data': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -42,6 +47,10 @@ export const OPTION_HELP: Record<OptionName, { value?: string; text: string }> =
     text: "read every trigger from this JSON file instead of the policy's providers",
   },
   'incident-dir': { value: 'DIR', text: 'write one Markdown incident per rollback into DIR' },
+  'decision-log': {
+    value: 'FILE',
+    text: 'append every judgement (allow too) to FILE as JSON lines; a verdict that stands is not written twice',
+  },
   mode: {
     value: 'auto|dry-run',
     text: "override every service's mode; dry-run decides and writes nothing (propose needs the Action)",
@@ -67,6 +76,16 @@ export const OPTION_HELP: Record<OptionName, { value?: string; text: string }> =
     text: "the candidate's deploy, unix seconds or ISO 8601: count-aware triggers are read from then on",
   },
   step: { value: 'DURATION', text: 'how often the replayed schedule judges (default 1m)' },
+  base: {
+    value: 'REF',
+    text: "the target branch or commit (origin/main): the earlier stages' pins and history are read there",
+  },
+  head: { value: 'REF', text: 'the change: a branch or commit whose pins are compared with --base (HEAD)' },
+  out: { value: 'FILE', text: 'write the policy to FILE instead of stdout' },
+  arg: {
+    value: 'NAME=VALUE',
+    text: 'a value for a template argument or variable ({{args.NAME}}, {{ target }}); VALUE may be {{service}} or {{version}}; repeat for more',
+  },
   json: { text: 'print one JSON object instead of lines for people' },
   'fail-on-no-data': {
     text: 'exit 1 when a service had no data for any trigger (a guard that cannot see); warnings are printed either way',

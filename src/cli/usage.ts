@@ -12,6 +12,8 @@ export interface CommandSpec {
   options: readonly OptionName[];
   /** Where an option means something particular for this command. */
   explain?: Partial<Record<OptionName, string>>;
+  /** What the command takes besides options (`FILE...`); without it, a stray argument is refused. */
+  operands?: string;
 }
 
 export const COMMANDS = {
@@ -19,7 +21,7 @@ export const COMMANDS = {
     summary: "judge each service's candidate from its pin and commit the rollback on stop",
     synopsis: [
       '[-c FILE] [--gitops PATH|URL] [--branch B] [--metrics-file F]',
-      '[--service S]... [--shard K/N] [--mode auto|dry-run] [--incident-dir DIR] [--json]',
+      '[--service S]... [--shard K/N] [--mode auto|dry-run] [--incident-dir DIR] [--decision-log FILE] [--json]',
       '[--watch DURATION [--interval DURATION]] [--fail-on-no-data]',
     ],
     about:
@@ -35,6 +37,7 @@ export const COMMANDS = {
       'shard',
       'mode',
       'incident-dir',
+      'decision-log',
       'json',
       'watch',
       'interval',
@@ -97,6 +100,41 @@ export const COMMANDS = {
       'pin that names a version pinback rolled back and locked.',
     options: ['config', 'gitops', 'branch', 'service', 'shard'],
   },
+  gate: {
+    summary: 'judge a promotion: each pin --head changes, judged where its version already runs',
+    synopsis: ['--base REF --head REF [-c FILE] [--gitops PATH] [--metrics-file F] [--json]'],
+    about:
+      'The promotion gate, on a local git repository. For each pin that --head sets to another version\n' +
+      "than --base, finds the earlier stage that runs it (the service's promote_from:, or the policy's\n" +
+      "stages: order) and judges it there with that service's triggers, as pinback run would (minimum\n" +
+      'evidence included); also fails a pin that names a locked version, as pinback check does. Reads\n' +
+      'only: no ref, file or work tree moves. Exit 0 allow, 1 stop (or a locked version), 3 not enough\n' +
+      'evidence yet (the output says when to retry).',
+    options: ['base', 'head', 'config', 'gitops', 'metrics-file', 'json'],
+    explain: {
+      gitops:
+        'the local repository --base and --head are read in (default: gitops.repo when it is a path, else the current directory)',
+    },
+  },
+  doctor: {
+    summary: 'check each service is ready for production: a checklist with a score; never writes',
+    synopsis: [
+      '[-c FILE] [--gitops PATH|URL [--branch B]] [--metrics-file F]',
+      '[--service S]... [--shard K/N] [--json]',
+    ],
+    about:
+      'The readiness self-check. Per service: a stable to return to, unlocked; the candidate lock; a\n' +
+      'kill switch; recovery verification; owners; a notification route for critical; the minimum\n' +
+      "evidence reachable at current traffic (asked of the policy's providers); write access. Prints a\n" +
+      'checklist with a score (6/8) and the policy key to set for each missing item; exits 1 when a\n' +
+      "service falls short of the policy's doctor: { require: [...], min_score: N }. Without --gitops\n" +
+      '(or gitops.repo) the stable is "not checked"; a metric that cannot be queried is "could not check".',
+    options: ['config', 'gitops', 'branch', 'metrics-file', 'service', 'shard', 'json'],
+    explain: {
+      gitops: 'read the pins, their history, the locks and the kill switch from this repository (read only)',
+      'metrics-file': "read each trigger's traffic from this JSON file instead of the policy's providers",
+    },
+  },
   backtest: {
     summary: 'replay the policy over recorded deploys; never writes',
     synopsis: [
@@ -109,6 +147,22 @@ export const COMMANDS = {
       "policy's metrics providers.",
     options: ['config', 'series', 'gitops', 'branch', 'metrics-file', 'service', 'shard', 'step', 'json'],
     explain: { gitops: "read the deploys from the pins' git history in this repository" },
+  },
+  import: {
+    summary: 'translate Argo Rollouts AnalysisTemplates and Flagger MetricTemplates into pinback triggers',
+    synopsis: ['FILE... [--service S] [--arg NAME=VALUE]... [-o FILE]'],
+    operands: 'FILE...',
+    about:
+      'Reads AnalysisTemplates, ClusterAnalysisTemplates and Rollouts (Argo Rollouts), MetricTemplates and\n' +
+      'Canaries (Flagger), and writes a policy with their providers and triggers (prometheus, datadog, web)\n' +
+      'that pinback loads as it is. Each field it could not translate, or translated with a difference,\n' +
+      'is listed on stderr at its FILE:LINE:COL with the reason. Exit 0 when something was translated,\n' +
+      '1 when nothing was, 2 for a usage error or a file that is not YAML (nothing written).',
+    options: ['service', 'arg', 'out'],
+    explain: {
+      service:
+        "the service the Argo Rollouts triggers go under (default: the Rollout's name, else imported); with one Canary, its service's name",
+    },
   },
   demo: {
     summary: 'a self-contained walk-through in a temporary repository',
@@ -125,7 +179,7 @@ export type CommandName = keyof typeof COMMANDS;
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 
 export const EXIT_CODES =
-  'Exit codes: 0 completed, 1 an operation failed or the check gate is closed, 2 usage or policy-file error.';
+  "Exit codes: 0 completed, 1 an operation failed, the check gate is closed, gate says stop or doctor's minimum is not met, 2 usage or policy-file error, 3 gate: not enough evidence yet.";
 
 /** `-c, --config FILE` for an option's first column. */
 function flagOf(name: OptionName): string {

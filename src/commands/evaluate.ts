@@ -6,10 +6,11 @@ import type { GitOpsStore, ReadRequest, Snapshot } from '../gitops/store.js';
 import { lockFilesOf } from '../history/locks.js';
 import type { PinState } from '../history/pin-state.js';
 import type { MetricsProvider } from '../metrics/provider.js';
+import type { Decision } from '../policy/types.js';
 import { questionOf } from '../reconcile/measure.js';
 import { judge } from '../reconcile/observe.js';
 import { type Phase, phaseOf } from '../reconcile/phase.js';
-import { minutes } from '../reconcile/planned.js';
+import { barrierDetail, minutes, reportBarrier } from '../reconcile/planned.js';
 import { DEFAULT_RUN } from '../reconcile/ports.js';
 import { SERVICE_CONCURRENCY } from '../reconcile/run.js';
 import { stateOf } from '../reconcile/service.js';
@@ -128,9 +129,12 @@ async function fromPin(
         detail: `verifying the rollback from ${r.from} at ${iso(r.time * 1000)}: ${state.candidate} judged alone since then`,
       });
     }
-    return serviceReport(base, decision, {
-      detail: `pinned at ${iso(state.pinnedBy!.time * 1000)}: judged since then`,
-    });
+    return (
+      barrierReport(base, decision, state) ??
+      serviceReport(base, decision, {
+        detail: `pinned at ${iso(state.pinnedBy!.time * 1000)}: judged since then`,
+      })
+    );
   }
   const deployedAt = o.since ?? (state.pinnedBy ? new Date(state.pinnedBy.time * 1000) : undefined);
   const decision = await judge(
@@ -138,11 +142,27 @@ async function fromPin(
     { candidate: state.candidate, stable: state.stable },
     { providers: o.providers, end: now, since: o.since, deployedAt },
   );
+  const barred = barrierReport(base, decision, state);
+  if (barred) return barred;
   const why =
     o.since === undefined
       ? unjudged(service, state, phase, other ? read.candidate : undefined, limit)
       : undefined;
   return serviceReport(base, decision, why ? { detail: why } : {});
+}
+
+/** A stop `run` would escalate at a migration barrier names no version to go to, here as there. */
+function barrierReport(
+  base: Parameters<typeof serviceReport>[0],
+  decision: Decision,
+  state: PinState,
+): ServiceReport | undefined {
+  if (decision.decision !== 'stop' || !state.barrier) return undefined;
+  const report = serviceReport({ ...base, to: null }, decision, {
+    reason: 'migration_barrier',
+    detail: barrierDetail(state.candidate, decision, state.barrier, false),
+  });
+  return { ...report, barrier: reportBarrier(state.barrier) };
 }
 
 /** Why `run` would ask the metrics nothing now, for the report's detail. */

@@ -7,7 +7,7 @@ export interface PolicyIssue {
   message: string;
 }
 
-function formatIssue(i: PolicyIssue): string {
+export function formatIssue(i: PolicyIssue): string {
   return `${i.file}:${i.line}:${i.col}: ${i.path ? `${i.path}: ` : ''}${i.message}`;
 }
 

@@ -5,6 +5,7 @@ import { clip, quote } from '../pins/errors.js';
 import { formatPath, PolicyError, type PolicyIssue } from './errors.js';
 import { type LocalFileRef, type LocalFilesSource, localFileIssues } from './local-files.js';
 import { type MetricsSource, metricsFileIssues } from './metrics-files.js';
+import { deprecations } from './deprecations.js';
 import { normalizeFull, normalizeSeed } from './normalize.js';
 import { httpProviderIssues } from './placeholders.js';
 import type { Policy } from './policy.js';
@@ -124,6 +125,8 @@ function parseLocated(
     if (!parsed.success) throw new PolicyError(toIssues(parsed.error, tree, file));
     const full = normalizeFull(parsed.data, file, digest);
     policy = full.policy;
+    const warnings = deprecations(parsed.data);
+    if (warnings.length) policy = { ...policy, warnings: located(warnings, tree, file) };
     files = full.files;
     issues.push(...full.issues);
   }

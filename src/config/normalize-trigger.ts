@@ -1,5 +1,6 @@
 /** One trigger of the policy file normalized: its rule (limits, pure judgement) and its queries. */
 import type { Measure, Slo, TriggerRule } from '../policy/types.js';
+import { clearCutLevels } from './normalize-approval.js';
 import { parseDuration } from './duration.js';
 import { placeholderProblems } from './placeholders.js';
 import { BUILT_IN_DEFAULTS, type PartQuery, type TriggerQuery } from './policy.js';
@@ -11,7 +12,10 @@ export const DEFAULT_BURN_WINDOWS: Slo['windows'] = [
   { longMs: 21_600_000, shortMs: 1_800_000, factor: 6 },
 ];
 
-type Shared = Pick<ServiceInput, 'window' | 'sustained' | 'on_no_data' | 'aggregate' | 'step'>;
+type Shared = Pick<
+  ServiceInput,
+  'window' | 'sustained' | 'on_no_data' | 'aggregate' | 'step' | 'approve_below'
+>;
 
 export interface TriggerContext {
   name: string;
@@ -132,9 +136,13 @@ export function normalizeTrigger(
     onNoData: t.on_no_data ?? s.on_no_data ?? d.on_no_data ?? BUILT_IN_DEFAULTS.onNoData,
     reason: t.reason,
     severity: t.severity ?? 'high',
+    action: t.action ?? 'rollback',
     windowMs,
     stepMs,
   };
+  const levels = clearCutLevels(t, measure, c);
+  issues.push(...levels.issues);
+  if (levels.levels) rule.approveBelow = levels.levels;
   const query: TriggerQuery = {
     name: c.name,
     provider: c.provider,

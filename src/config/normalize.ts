@@ -1,3 +1,4 @@
+import { DEFAULT_SERVICE_LABELS } from '../alerts/route.js';
 import type { PinLocator } from '../pins/locator.js';
 import type { TriggerRule } from '../policy/types.js';
 import {
@@ -14,6 +15,7 @@ import {
 } from './policy.js';
 import type { LocalFileRef } from './local-files.js';
 import { normalizeTrigger } from './normalize-trigger.js';
+import { promotionIssues } from './promotion.js';
 import type { FullForm, OnRollbackInput, ProviderConfig, SeedForm, ServiceInput } from './schema.js';
 
 interface PathIssue {
@@ -163,6 +165,8 @@ export function normalizeFull(
       minStableAgeMs: s.min_stable_age ?? d.min_stable_age ?? BUILT_IN_DEFAULTS.minStableAge,
       mode: s.mode ?? d.mode ?? BUILT_IN_DEFAULTS.mode,
       owners: s.owners ?? input.owners ?? [],
+      barriers: (s.barriers ?? []).map((b) => (typeof b === 'string' ? { version: b } : b)),
+      promoteFrom: s.promote_from,
       rule: {
         triggers,
         require,
@@ -173,6 +177,8 @@ export function normalizeFull(
       onRollback: onRollback(s.on_rollback, d.on_rollback),
     });
   }
+  // `stages:` and `promote_from:` refer to services: checked once every service is known.
+  issues.push(...promotionIssues(services, input.stages));
   return {
     policy: {
       file,
@@ -183,8 +189,14 @@ export function normalizeFull(
         author: input.gitops.author,
         recordAuthors: input.gitops.record_authors,
       },
+      alerts: input.alerts && {
+        serviceLabels: input.alerts.service_labels ?? DEFAULT_SERVICE_LABELS,
+        aliases: input.alerts.aliases ?? {},
+      },
       providers,
       services,
+      doctor: input.doctor && { require: input.doctor.require ?? [], minScore: input.doctor.min_score },
+      ...(input.stages ? { stages: input.stages } : {}),
     },
     issues,
     files,
@@ -204,6 +216,7 @@ export function normalizeSeed(input: SeedForm, file: string, digest: string): Po
     file,
     digest,
     gitops: undefined,
+    seed: true,
     providers,
     services: [
       {
@@ -242,6 +255,7 @@ export function normalizeSeed(input: SeedForm, file: string, digest: string): Po
                 ? 'sla_breach'
                 : undefined,
             severity: 'high',
+            action: 'rollback',
           })),
         },
         queries: names.map((name) => ({

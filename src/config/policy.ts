@@ -1,6 +1,10 @@
+import type { AlertRouting } from '../alerts/route.js';
+import type { DoctorSettings } from '../doctor/checks.js';
+import type { BarrierMark } from '../history/barriers.js';
 import type { AutomationHold } from '../holds/index.js';
 import type { PinLocator } from '../pins/locator.js';
 import type { Aggregation, NoDataPolicy, PartName, ServiceRule } from '../policy/types.js';
+import type { PolicyIssue } from './errors.js';
 import type { NotifierConfig, ProviderConfig } from './schema.js';
 
 export type Mode = 'auto' | 'propose' | 'dry-run';
@@ -71,6 +75,13 @@ export interface ServicePolicy {
   minStableAgeMs: number;
   mode: Mode;
   owners: string[];
+  /** `barriers:`: versions no rollback may cross (src/history/barriers.ts); none when absent. */
+  barriers?: readonly BarrierMark[] | undefined;
+  /**
+   * `promote_from:`: the service of the previous stage whose version this one's pin is promoted
+   * from (src/config/promotion.ts); the promotion gate judges a new version there first.
+   */
+  promoteFrom?: string | undefined;
   rule: ServiceRule;
   queries: TriggerQuery[];
   onRollback: OnRollback;
@@ -103,6 +114,16 @@ export interface Policy {
     | undefined;
   providers: Record<string, ProviderPolicy>;
   services: ServicePolicy[];
+  /** `alerts:`: how an alert names its service (src/alerts/route.ts); unset: the defaults there. */
+  alerts?: AlertRouting | undefined;
+  /** Keys that load but whose meaning changed (config/deprecations.ts): shown, never fatal. */
+  warnings?: readonly PolicyIssue[] | undefined;
+  /** `stages:`: the promotion order, first to last (src/config/promotion.ts); unset: none. */
+  stages?: readonly string[] | undefined;
+  /** `doctor:`: the readiness minimum `pinback doctor` holds every service to (src/doctor/). */
+  doctor?: DoctorSettings | undefined;
+  /** Loaded from the seeds' form (`rollback:`): its keys are named differently. */
+  seed?: boolean | undefined;
 }
 
 export const BUILT_IN_DEFAULTS = {

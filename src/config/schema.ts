@@ -1,300 +1,342 @@
 import { z } from 'zod';
-import { checkSelect } from '../metrics/json-path.js';
+import { barriers } from './barrier-schema.js';
 import { branchProblem } from './branch.js';
-import { shown } from './shown.js';
-import { aggregation, confidence, duration, noData, positiveDuration, trigger } from './trigger-schema.js';
+import { doctorSchema } from './doctor-schema.js';
+import { hold, killSwitch, pin } from './pin-schema.js';
+import { headers, provider } from './provider-schema.js';
+import { checked, httpUrl, name, named, schemaRef, version } from './schema-values.js';
 import {
-  httpUrlProblem,
-  regexProblem,
-  repoPathProblem,
-  SETTER_MESSAGE,
-  SETTER_PATTERN,
-  versionProblem,
-  yamlPathProblem,
-} from './values.js';
+  aggregation,
+  confidence,
+  duration,
+  multiple,
+  noData,
+  positiveDuration,
+  trigger,
+} from './trigger-schema.js';
 
-const NAME_CHARACTERS = 'letters, digits, ".", "_" and "-", starting with a letter or a digit';
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
-  message: `use ${NAME_CHARACTERS}`,
-});
+const mode = z
+  .enum(['auto', 'propose', 'dry-run'])
+  .describe(
+    'auto commits the rollback (default; a breach below its approve_below level is proposed for a person instead), propose opens a pull request, dry-run decides only.',
+  );
 
-/** A map keyed by names: a bad key says what a name may hold (zod's own message is "Invalid key in record"). */
-const named = <T extends z.ZodType>(what: string, value: T) =>
-  z.record(name, value, {
-    error: (issue) =>
-      issue.code === 'invalid_key' ? `a ${what} name holds only ${NAME_CHARACTERS}` : undefined,
-  });
+/** A route's floor: a notice goes to it only when what breached is at least this severe. */
+const minSeverity = z
+  .enum(['critical', 'high', 'medium', 'low'])
+  .optional()
+  .describe(
+    'The least severity this route is told of (critical > high > medium > low; default low: everything). It routes who is told, never whether to roll back.',
+  );
 
-/** A string checked by one of values.ts's `...Problem` functions. */
-const checked = (problem: (value: string) => string | undefined) =>
-  z
-    .string()
-    .min(1, { abort: true })
-    .superRefine((value, ctx) => {
-      const why = problem(value);
-      if (why) ctx.addIssue({ code: 'custom', message: why });
-    });
-
-/** A file of the GitOps repository: relative, inside it, not in `.git/`. */
-const repoFile = checked(repoPathProblem);
-const yamlPath = checked(yamlPathProblem);
-const regex = checked(regexProblem);
-const version = checked(versionProblem);
-const httpUrl = (example: string) =>
-  z.url({ protocol: /^https?$/, error: `expected an http(s) URL such as ${example}` });
-
-const documentMatch = z.strictObject({ kind: z.string().optional(), name: z.string().optional() });
-
-export const LOCATOR_KEYS = ['kustomize_image', 'yaml_path', 'container', 'setter', 'regex'] as const;
-
-const pin = z
-  .strictObject({
-    file: repoFile,
-    kustomize_image: z.string().min(1).optional(),
-    field: z.enum(['newTag', 'digest']).optional(),
-    yaml_path: yamlPath.optional(),
-    container: z.string().min(1).optional(),
-    match: documentMatch.optional(),
-    setter: z.string().regex(SETTER_PATTERN, { message: SETTER_MESSAGE }).optional(),
-    regex: regex.optional(),
-  })
-  .superRefine((p, ctx) => {
-    const given = LOCATOR_KEYS.filter((k) => p[k] !== undefined);
-    if (given.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          given.length === 0
-            ? `a pin needs one locator: ${LOCATOR_KEYS.join(', ')}`
-            : `a pin takes exactly one locator, found ${given.join(' and ')}`,
-      });
-    }
-  });
-
-const headers = z.record(z.string(), z.string());
-
-const fileProvider = z.strictObject({ type: z.literal('file'), path: z.string().min(1) });
-const tls = { ca: z.string().optional(), insecure_skip_verify: z.boolean().optional() };
-/** Most queries in flight to one provider at once (src/metrics/bounded.ts); normalize.ts sets the default. */
-const CONCURRENCY =
-  'expected a positive integer: the most queries in flight to this provider at once (default 16)';
-const concurrency = z.int({ error: CONCURRENCY }).min(1, { error: CONCURRENCY });
-const prometheusProvider = z.strictObject({
-  type: z.literal('prometheus'),
-  url: httpUrl('http://prometheus:9090'),
-  headers: headers.optional(),
-  basic_auth: z.strictObject({ username: z.string(), password: z.string() }).optional(),
-  bearer_token: z.string().optional(),
-  timeout: positiveDuration.optional(),
-  step: positiveDuration.optional(),
-  concurrency: concurrency.optional(),
-  ...tls,
-});
-const datadogProvider = z.strictObject({
-  type: z.literal('datadog'),
-  site: z.string().default('datadoghq.com'),
-  api_key: z.string().min(1),
-  app_key: z.string().min(1),
-  base_url: httpUrl('https://api.datadoghq.eu').optional(),
-  timeout: positiveDuration.optional(),
-  concurrency: concurrency.optional(),
-  ...tls,
-});
-const httpProvider = z.strictObject({
-  type: z.literal('http'),
-  url: checked((url) => httpUrlProblem(url, 'https://metrics.example.com/api/v1/query?q={{query}}')),
-  method: z.enum(['GET', 'POST']).optional(),
-  headers: headers.optional(),
-  body: z.string().optional(),
-  select: z
-    .string()
-    .min(1)
-    .superRefine((expression, ctx) => {
-      const problem = checkSelect(expression);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-  time_field: z.string().optional(),
-  value_field: z.string().optional(),
-  timeout: positiveDuration.optional(),
-  concurrency: concurrency.optional(),
-  ...tls,
-});
-export const provider = z.discriminatedUnion('type', [
-  fileProvider,
-  prometheusProvider,
-  datadogProvider,
-  httpProvider,
-]);
-
-const mode = z.enum(['auto', 'propose', 'dry-run']);
-
-/**
- * The kill switch's value is written into its file as a pin's version is (writePin): a value that
- * could not be written (`writes disabled`, quotes, `#`) would fail the rollback commit itself.
- */
-const killSwitchValue = z
-  .union([z.string(), z.number(), z.boolean()])
-  .transform(String)
-  .superRefine((v, ctx) => {
-    if (versionProblem(v) === undefined) return;
-    ctx.addIssue({
-      code: 'custom',
-      message:
-        `${shown(v)} cannot be written as a plain scalar: a kill switch value holds ` +
-        'letters, digits and . _ + - @ : / = only (e.g. "true", "0" or off)',
-    });
-  });
-
-const killSwitch = z
-  .strictObject({
-    file: repoFile,
-    yaml_path: yamlPath.optional(),
-    regex: regex.optional(),
-    value: killSwitchValue,
-    release: z.enum(['on_recovery', 'manual']).default('manual'),
-  })
-  .refine((k) => (k.yaml_path === undefined) !== (k.regex === undefined), {
-    message: 'a kill switch takes exactly one locator: yaml_path or regex',
-  });
-
-const notifier = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('slack'), webhook: httpUrl('https://hooks.slack.com/services/…') }),
-  z.strictObject({
-    type: z.literal('webhook'),
-    url: httpUrl('https://hooks.example.com/pinback'),
-    headers: headers.optional(),
-  }),
-]);
-
-/** Image automation that must not push the locked version back (Flux, Argo CD Image Updater). */
-const hold = z.discriminatedUnion(
+const notifier = z.discriminatedUnion(
   'type',
   [
     z.strictObject({
-      type: z.literal('flux_image_policy'),
-      file: repoFile,
-      name: z.string().optional(),
+      type: z.literal('slack').describe('A message to a Slack incoming webhook.'),
+      webhook: httpUrl('https://hooks.slack.com/services/…').describe(
+        'The incoming-webhook URL; write ${SLACK_WEBHOOK_URL}, never the secret itself.',
+      ),
+      min_severity: minSeverity,
     }),
     z.strictObject({
-      type: z.literal('flux_image_update_automation'),
-      file: repoFile,
-      name: z.string().optional(),
+      type: z
+        .literal('webhook')
+        .describe('A JSON POST of the event (pinback.rollback, pinback.stranded…) to any URL.'),
+      url: httpUrl('https://hooks.example.com/pinback').describe('The URL the event is posted to.'),
+      headers: headers.optional(),
+      min_severity: minSeverity,
     }),
     z.strictObject({
-      type: z.literal('argocd_image_updater'),
-      file: repoFile,
-      name: z.string().optional(),
-      alias: z.string().optional(),
+      type: z
+        .literal('pagerduty')
+        .describe(
+          'A PagerDuty alert (Events API v2): triggered on a rollback and an escalation, one per rollback (dedup_key), resolved on recovery.',
+        ),
+      routing_key: z
+        .string()
+        .min(1, { error: 'the routing key is empty (is the variable it comes from set?)' })
+        .describe(
+          "The integration key of the PagerDuty service's Events API v2 integration; write ${PAGERDUTY_ROUTING_KEY}, never the secret itself.",
+        ),
+      url: httpUrl('https://events.eu.pagerduty.com/v2/enqueue')
+        .optional()
+        .describe(
+          'The Events API v2 endpoint (default https://events.pagerduty.com/v2/enqueue; an EU account: https://events.eu.pagerduty.com/v2/enqueue).',
+        ),
+      min_severity: minSeverity,
+    }),
+    z.strictObject({
+      type: z
+        .literal('opsgenie')
+        .describe(
+          'An Opsgenie alert (Alert API): created on a rollback and an escalation, one per rollback (alias), closed on recovery.',
+        ),
+      api_key: z
+        .string()
+        .min(1, { error: 'the API key is empty (is the variable it comes from set?)' })
+        .describe(
+          'The key of an Opsgenie API integration (sent as GenieKey); write ${OPSGENIE_API_KEY}, never the secret itself.',
+        ),
+      region: z
+        .enum(['us', 'eu'])
+        .optional()
+        .describe(
+          'The Opsgenie region of the account: us (api.opsgenie.com, the default) or eu (api.eu.opsgenie.com).',
+        ),
+      url: httpUrl('https://api.eu.opsgenie.com')
+        .optional()
+        .describe("The Alert API base URL, instead of the region's (a proxy)."),
+      min_severity: minSeverity,
     }),
   ],
-  { error: 'type must be flux_image_policy, flux_image_update_automation or argocd_image_updater' },
+  { error: 'type must be slack, webhook, pagerduty or opsgenie' },
 );
 
 const onRollback = z.strictObject({
-  lock_candidate: z.boolean().optional(),
-  hold: z.array(hold).optional(),
-  kill_switch: killSwitch.optional(),
+  lock_candidate: z
+    .boolean()
+    .optional()
+    .describe(
+      'Lock the candidate in .pinback/locks/<service>.yaml so that no one pins it again (default true).',
+    ),
+  hold: z
+    .array(hold)
+    .optional()
+    .describe('Image automation kept off the locked version, in the same commit as the rollback.'),
+  kill_switch: killSwitch
+    .optional()
+    .describe('A flag set in the same commit as the rollback (e.g. writes disabled); exactly one locator.'),
   incident: z
     .strictObject({
-      labels: z.array(z.string()).optional(),
-      assignees: z.array(z.string()).optional(),
-      template: z.string().min(1).optional(),
-      repo: z.string().optional(),
+      labels: z.array(z.string()).optional().describe("The incident issue's labels."),
+      assignees: z.array(z.string()).optional().describe('GitHub users assigned to the incident issue.'),
+      template: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "A Markdown file for the incident's body (from the CLI's working directory, the Action's workspace).",
+        ),
+      repo: z
+        .string()
+        .optional()
+        .describe("owner/name where incidents are opened (default: the workflow's repository)."),
     })
-    .optional(),
-  notify: z.array(notifier).optional(),
-  verify: z.strictObject({ window: positiveDuration }).optional(),
-  fallback_depth: z.int().min(1).max(10).optional(),
+    .optional()
+    .describe('The incident opened for a rollback, an escalation or an alert.'),
+  notify: z.array(notifier).optional().describe('Who is told of a rollback, an escalation or an alert.'),
+  verify: z
+    .strictObject({
+      window: positiveDuration.describe(
+        'How long the stable must pass the same triggers, e.g. 10m; else escalate.',
+      ),
+    })
+    .optional()
+    .describe(
+      'After a rollback, judge the stable with the same triggers and escalate to a person when it fails.',
+    ),
+  fallback_depth: z
+    .int()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe('Rollbacks in a row allowed (default 1; 2: v2 -> v1 -> v0).'),
 });
 
 const shared = {
-  provider: z.string().optional(),
-  window: positiveDuration.optional(),
+  provider: z
+    .string()
+    .optional()
+    .describe(
+      'The provider (a name under providers:) the triggers read from, unless a trigger names its own.',
+    ),
+  window: positiveDuration
+    .optional()
+    .describe('How far back a single query looks, {{window}} (default 10m).'),
   /** 0 is meaningful: no wait between rollbacks. */
-  cooldown: duration.optional(),
-  guard_window: positiveDuration.optional(),
+  cooldown: duration
+    .optional()
+    .describe('No new automatic rollback of a service this soon after its last one (default 30m; 0s: none).'),
+  guard_window: positiveDuration
+    .optional()
+    .describe('Judge a candidate only this long after its pin reached the branch (default 2h).'),
   /** How long a version must have stayed pinned to be chosen as the stable (default 5m; 0: any). */
-  min_stable_age: duration.optional(),
-  require: z.int().min(1).optional(),
-  sustained: z.int().min(1).optional(),
-  on_no_data: noData.optional(),
-  aggregate: aggregation.optional(),
-  step: positiveDuration.optional(),
-  confidence: confidence.optional(),
+  min_stable_age: duration
+    .optional()
+    .describe('How long a version must have stayed pinned to be chosen as the stable (default 5m; 0s: any).'),
+  require: z
+    .int()
+    .min(1)
+    .optional()
+    .describe('How many triggers must breach for the decision stop (default 1).'),
+  sustained: z
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'Single queries: the newest N samples must each breach (default 1). Counts: N-1 steps never stop (default 2).',
+    ),
+  on_no_data: noData
+    .optional()
+    .describe('What a trigger without data decides: inconclusive (default), allow or stop.'),
+  aggregate: aggregation
+    .optional()
+    .describe("Single queries: how the window's samples become one value (default last)."),
+  step: positiveDuration.optional().describe('The length of one step, {{step}} in queries (default 1m).'),
+  confidence: confidence
+    .optional()
+    .describe(
+      'A healthy candidate is rolled back with probability at most 1 - confidence over its guard window (default 99%).',
+    ),
+  approve_below: multiple
+    .optional()
+    .describe(
+      "The clear-cut level of every trigger's max_increase that sets none: 5x commits at once a candidate shown at 5 times its stable or worse; a breach below it opens a proposal for a person to approve (mode: auto).",
+    ),
   mode: mode.optional(),
-  on_rollback: onRollback.optional(),
+  on_rollback: onRollback.optional().describe('What a rollback does besides reverting the pin.'),
 };
 
 const service = z.strictObject({
   ...shared,
-  stage: z.string().optional(),
-  pin: pin.optional(),
+  stage: z
+    .string()
+    .optional()
+    .describe(
+      'The deployment stage (default production): {{stage}} in queries, Rollback-Stage in the commit.',
+    ),
+  pin: pin
+    .optional()
+    .describe(
+      "Where the service's version is pinned in the GitOps repository: a file and exactly one locator.",
+    ),
   /** `auto` or a fixed version. */
-  stable: version.optional(),
-  candidate: version.optional(),
-  baseline: z.enum(['stable', 'before_deploy']).optional(),
-  owners: z.array(z.string()).optional(),
-  triggers: named('trigger', trigger).refine((t) => Object.keys(t).length > 0, {
-    message: 'a service needs at least one trigger',
-  }),
-});
-
-const identity = z.strictObject({ name: z.string().min(1), email: z.string().min(3) });
-
-export const fullForm = z.strictObject({
-  $schema: z.string().optional(),
-  version: z.literal(1, { error: 'the policy file format is version: 1' }),
-  gitops: z
-    .strictObject({
-      repo: z.string().min(1).optional(),
-      branch: checked(branchProblem).optional(),
-      author: identity.optional(),
-      /** The commit authors (emails) whose rollback records are pinback's own; unset: not checked. */
-      record_authors: z.array(z.string().min(3)).min(1).optional(),
+  stable: version
+    .optional()
+    .describe(
+      "The version to roll back to: auto (default: the pin's previous distinct, unlocked version) or a fixed one.",
+    ),
+  candidate: version.optional().describe('A fixed candidate version, to judge a service that has no pin.'),
+  baseline: z
+    .enum(['stable', 'before_deploy'])
+    .optional()
+    .describe(
+      "What relative limits compare with: stable (default: the stable at the same steps) or before_deploy (the window before the candidate's pin).",
+    ),
+  owners: z
+    .array(z.string())
+    .optional()
+    .describe('Mentioned when a rollback of this service is escalated, e.g. ["@acme/oncall"].'),
+  barriers: barriers
+    .optional()
+    .describe(
+      'Migration barriers: versions that ran a migration older versions may not serve. pinback never rolls back across one (it escalates to the owners instead), and stable: auto never chooses a version pinned before the newest one.',
+    ),
+  promote_from: name
+    .optional()
+    .describe(
+      "The service of the previous stage this one's versions are promoted from: the promotion gate (pinback gate, mode: gate) judges a pull request's new version there, with that service's triggers. Overrides stages:.",
+    ),
+  triggers: named('trigger', trigger)
+    .refine((t) => Object.keys(t).length > 0, {
+      message: 'a service needs at least one trigger',
     })
-    .optional(),
-  providers: named('provider', provider).optional(),
-  defaults: z.strictObject(shared).optional(),
-  owners: z.array(z.string()).optional(),
-  services: named('service', service).refine((s) => Object.keys(s).length > 0, {
-    message: 'at least one service',
-  }),
+    .describe('The checks that roll the service back, by name: each measures one thing against its limits.'),
 });
 
-const versioned = z
-  .string()
-  .regex(/^[^@\s]+@[^@\s]+/, { message: 'expected SERVICE@VERSION, e.g. support-agent@2.4.0', abort: true })
-  .superRefine((v, ctx) => {
-    const why = versionProblem(v.slice(v.indexOf('@') + 1));
-    if (why) ctx.addIssue({ code: 'custom', message: why });
-  });
-
-export const seedForm = z.strictObject({
-  $schema: z.string().optional(),
-  version: z.literal(1).optional(),
-  providers: named('provider', provider)
-    .refine((p) => Object.keys(p).length <= 1, {
-      message:
-        'the seed form reads every trigger from one provider: declare one, or write the full form ' +
-        '(services: with a provider: per trigger)',
-    })
-    .optional(),
-  rollback: z.strictObject({
-    stable_version: versioned,
-    candidate_version: versioned,
-    stage: z.string().optional(),
-    triggers: named('trigger', z.number()).refine((t) => Object.keys(t).length > 0, {
-      message: 'at least one trigger',
-    }),
-    lock_candidate_after_rollback: z.boolean().optional(),
-    require: z.int().min(1).optional(),
-  }),
+const identity = z.strictObject({
+  name: z.string().min(1).describe("The commit author's name."),
+  email: z.string().min(3).describe("The commit author's email."),
 });
 
+export const fullForm = z
+  .strictObject({
+    $schema: schemaRef,
+    version: z
+      .literal(1, { error: 'the policy file format is version: 1' })
+      .describe('The version of the policy file format: 1.'),
+    gitops: z
+      .strictObject({
+        repo: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'owner/name (GitHub), a git URL or a local path; the Action input gitops-repo and --gitops override it.',
+          ),
+        branch: checked(branchProblem)
+          .optional()
+          .describe('The branch pinback reads the pins from and commits to (default: the default branch).'),
+        author: identity
+          .optional()
+          .describe("The CLI's commit author (the Action commits as its token's identity)."),
+        /** The commit authors (emails) whose rollback records are pinback's own; unset: not checked. */
+        record_authors: z
+          .array(z.string().min(3))
+          .min(1)
+          .optional()
+          .describe(
+            "Emails of pinback's own commit authors: a rollback record by anyone else is untrusted (unset: not checked).",
+          ),
+      })
+      .optional()
+      .describe('The GitOps repository that holds the version pins.'),
+    providers: named('provider', provider)
+      .optional()
+      .describe('Metrics sources by name: file, prometheus, datadog or http.'),
+    defaults: z
+      .strictObject(shared)
+      .optional()
+      .describe('Settings every service takes unless it sets its own.'),
+    owners: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Mentioned when a rollback is escalated, for services that name no owners, e.g. ["@acme/oncall"].',
+      ),
+    alerts: z
+      .strictObject({
+        service_labels: z
+          .array(z.string().min(1))
+          .min(1)
+          .optional()
+          .describe(
+            "The labels (then annotations) of an alert whose value may name a service, tried in order; the first that names a service of this policy wins (default: service, app, app.kubernetes.io/name, app_kubernetes_io_name; an Argo CD Application's or a Flux object's own name is tried last).",
+          ),
+        aliases: z
+          .record(z.string().min(1), name)
+          .optional()
+          .describe(
+            'A value an alert gives -> the service of this policy it means, e.g. { checkout: checkout-api }.',
+          ),
+      })
+      .optional()
+      .describe(
+        'How a repository_dispatch from Alertmanager, Grafana, Argo CD Notifications or Flux names the services to evaluate (docs/alerts.md).',
+      ),
+    doctor: doctorSchema.optional(),
+    stages: z
+      .array(z.string().min(1))
+      .min(2, { error: 'stages: lists the promotion order, at least two stages (e.g. [canary, prod])' })
+      .optional()
+      .describe(
+        "The promotion order, first to last, e.g. [dev, canary, prod]: the promotion gate judges a pin's new version on the service of the stage before that pins the same image or chart (same locator, file path differing only by the stage's name). promote_from: overrides it.",
+      ),
+    services: named('service', service)
+      .refine((s) => Object.keys(s).length > 0, {
+        message: 'at least one service',
+      })
+      .describe('The guarded services by name: their pins, triggers and what a rollback does.'),
+  })
+  .describe('The full form: services with pins, triggers and what a rollback does.');
+
+export { LOCATOR_KEYS } from './pin-schema.js';
+export { provider } from './provider-schema.js';
+export { type SeedForm, seedForm } from './seed-schema.js';
 export type { TriggerInput } from './trigger-schema.js';
 export { duration } from './trigger-schema.js';
 export type FullForm = z.output<typeof fullForm>;
-export type SeedForm = z.output<typeof seedForm>;
 export type ProviderConfig = z.output<typeof provider>;
 export type ServiceInput = z.output<typeof service>;
 export type OnRollbackInput = z.output<typeof onRollback>;

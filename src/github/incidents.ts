@@ -2,6 +2,13 @@ import type { Octokit } from './octokit.js';
 import { text } from '../incident/markdown.js';
 import { INCIDENT_MARKER, type Incident, incidentTitle, renderIncident } from '../incident/render.js';
 import { type IncidentSink, UPDATE_MARKER } from '../incident/sink.js';
+import { severityLabel, severityOf } from '../policy/severity.js';
+
+/** The incident's priority: a label for the loudest severity among its breached triggers. */
+function severityLabels(incident: Incident): string[] {
+  const s = severityOf(incident.evidence);
+  return s === undefined ? [] : [severityLabel(s)];
+}
 
 export const PINBACK_LABEL = 'pinback';
 
@@ -22,6 +29,9 @@ interface IssueRef {
 /**
  * Incidents as GitHub issues, exactly one per rollback id: the body carries a hidden marker and
  * the issue a `pinback` label, and re-runs find it by listing that label (the search API lags).
+ * GitHub has no unique key for issues, so two racing runs can both find none and both open one:
+ * the oldest issue with the marker is THE incident, and a run that opened a newer one closes it as
+ * a duplicate of the oldest, so racing runs converge on one.
  */
 export function gitHubIncidentSink(
   o: GitHubIncidentOptions,
@@ -41,7 +51,10 @@ export function gitHubIncidentSink(
         sort: 'created',
         direction: 'desc',
       });
-      const hit = data.find((i) => !i.pull_request && i.body?.includes(marker));
+      // Newest first: the oldest hit of the page is the incident (racing runs may have made two).
+      const hit = data
+        .filter((i) => !i.pull_request && i.body?.includes(marker))
+        .reduce<IssueRef | undefined>((a, i) => (a && a.number < i.number ? a : i), undefined);
       if (hit) return { number: hit.number, html_url: hit.html_url };
       if (data.length < 100) return undefined;
     }
@@ -61,9 +74,22 @@ export function gitHubIncidentSink(
         repo,
         title: incidentTitle(incident).slice(0, 250),
         body: renderIncident(incident, await o.template(incident.service)),
-        labels: [...new Set([PINBACK_LABEL, ...o.labels(incident.service)])],
+        labels: [...new Set([PINBACK_LABEL, ...o.labels(incident.service), ...severityLabels(incident)])],
         assignees: o.assignees(incident.service),
       });
+      // Another run may have opened the same incident meanwhile: the oldest one stands.
+      const first = await find(incident.id);
+      if (first && first.number < data.number) {
+        await comment(data, `Duplicate of #${first.number}: two pinback runs raced to open this incident.`);
+        await o.octokit.rest.issues.update({
+          owner,
+          repo,
+          issue_number: data.number,
+          state: 'closed',
+          state_reason: 'duplicate',
+        });
+        return { where: first.html_url, created: false };
+      }
       return { where: data.html_url, created: true };
     },
     async update(id, _service, u) {

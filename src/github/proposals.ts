@@ -22,6 +22,19 @@ export function gitHubProposals(octokit: Octokit, repo: string): Proposals {
       const state = newest.state === 'open' ? 'open' : newest.merged_at ? 'merged' : 'rejected';
       return { url: newest.html_url, state };
     },
+    async close(branch, comment) {
+      const existing = (await pulls(branch, 'open'))[0];
+      if (!existing) return undefined;
+      // The comment first: a pull request closed without saying why reads as a person's no.
+      await octokit.rest.issues.createComment({
+        owner,
+        repo: name,
+        issue_number: existing.number,
+        body: comment,
+      });
+      await octokit.rest.pulls.update({ owner, repo: name, pull_number: existing.number, state: 'closed' });
+      return existing.html_url;
+    },
     async open(p) {
       const existing = (await pulls(p.branch, 'open'))[0];
       if (existing) {

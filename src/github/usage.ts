@@ -49,3 +49,16 @@ export function usageMeter(): UsageMeter {
     }),
   };
 }
+
+/** Two meters' spending as one: requests add up; points add up, the latest remaining wins. */
+export function sumUsage(a: StoreUsage | undefined, b: StoreUsage | undefined): StoreUsage | undefined {
+  if (!a || !b) return a ?? b;
+  const points =
+    a.points && b.points ? { ...b.points, used: a.points.used + b.points.used } : (a.points ?? b.points);
+  return {
+    requests: a.requests + b.requests,
+    reads: a.reads + b.reads,
+    writes: a.writes + b.writes,
+    ...(points ? { points } : {}),
+  };
+}

@@ -1,6 +1,7 @@
 import type { HistoryEntry } from '../history/entry.js';
 import { isValidVersion, readPin } from '../pins/index.js';
 import type { PinLocator } from '../pins/locator.js';
+import { type BarrierMark, type Crossing, crossingOf, newestBarrier, unplacedCrossing } from './barriers.js';
 import { type Lock, type Locks, lockFor } from './locks.js';
 import {
   type AuditRecord,
@@ -51,6 +52,11 @@ export interface PinState {
    * by a squash merge, a copied message): none of the above counts them. Newest first.
    */
   untrusted?: UntrustedRecord[] | undefined;
+  /**
+   * Set when every place to roll back to is behind a migration barrier (barriers.ts): `stable` is
+   * then the version the candidate is judged against, never one to restore. A stop escalates.
+   */
+  barrier?: Crossing | undefined;
 }
 
 function versionAt(text: string | null, locator: PinLocator, file: string): string | undefined {
@@ -210,6 +216,8 @@ export function pinState(args: {
   minStableSeconds?: number | undefined;
   /** pinback's commit identity, where known: a record by another author is not its own (checkRecords). */
   identity?: PinbackIdentity | undefined;
+  /** The service's `barriers:`: versions no rollback may cross, besides those a Rollback-Barrier trailer marks. */
+  barriers?: readonly BarrierMark[] | undefined;
 }): PinState {
   const { service, file, locator, candidate, history, locks } = args;
   const versions = history.map((h) => versionAt(h.text, locator, file));
@@ -232,6 +240,17 @@ export function pinState(args: {
     segments[k]!.lasted = history[segments[k - 1]!.pin]!.time - history[segments[k]!.pin]!.time;
   }
   const current = segments[0]?.version === candidate ? segments[0] : undefined;
+  const runOf = (v: string) => {
+    const run = segments.findIndex((s, i) => s.version === v && (i > 0 || !current));
+    return run === -1 ? undefined : run;
+  };
+  // The newest barrier at or before the current pin: no stable is chosen from before it.
+  const floor = newestBarrier({
+    runs: segments,
+    history,
+    marks: args.barriers ?? [],
+    complete: args.complete === true,
+  });
   const known = current !== undefined && (segments.length > 1 || args.complete === true);
   const pinEntry = known ? history[current.pin] : undefined;
   const pinnedBy = pinEntry && { sha: pinEntry.sha, time: pinEntry.time };
@@ -246,7 +265,8 @@ export function pinState(args: {
   // A value that is no valid version (`"$(id)"` pinned once) can never be written back: it is
   // passed over, naming the commit that held it.
   const older = current ? segments.slice(1) : segments;
-  const eligible: { version: string; young: boolean; said: string; invalid: boolean }[] = [];
+  // `run`: the version's newest pin, as an index of `segments`.
+  const eligible: { version: string; young: boolean; said: string; invalid: boolean; run: number }[] = [];
   const excluded: string[] = [];
   const minimum = args.minStableSeconds ?? 0;
   const seen = new Set<string>([candidate]);
@@ -254,9 +274,10 @@ export function pinState(args: {
     const v = seg.version;
     if (seen.has(v)) return;
     seen.add(v);
+    const run = k + (current ? 1 : 0);
     if (!isValidVersion(v)) {
       const said = `skipped ${quoted(v)} (commit ${short(history[seg.pin]!.sha)}: not a valid version)`;
-      eligible.push({ version: v, young: false, said, invalid: true });
+      eligible.push({ version: v, young: false, said, invalid: true, run });
       return void excluded.push(said);
     }
     const lock = lockFor(locks, service, v);
@@ -269,12 +290,19 @@ export function pinState(args: {
     const said = oldest
       ? `${v}: pinned since before the history read, until ${until}`
       : `${v}: pinned for ${lasting(seg.lasted ?? 0)} until ${until}`;
-    eligible.push({ version: v, young: !oldest && (seg.lasted ?? 0) < minimum, said, invalid: false });
+    eligible.push({ version: v, young: !oldest && (seg.lasted ?? 0) < minimum, said, invalid: false, run });
   });
   // A version replaced within min_stable_age never really ran; when nothing else is left, the
-  // previous version is still a better place than no rollback at all.
+  // previous version is still a better place than no rollback at all. The choice stops at the
+  // newest barrier (the barrier itself may be chosen); when only versions behind it are left, the
+  // one chosen without barriers is still what the candidate is judged against, and `barrier` says
+  // no rollback may restore it.
+  const pick = (from: typeof eligible) => from.find((e) => !e.young) ?? from[0];
   const valid = eligible.filter((e) => !e.invalid);
-  const chosen = valid.find((e) => !e.young) ?? valid[0];
+  const safe = pick(valid.filter((e) => floor === undefined || e.run <= floor.run));
+  const chosen = safe ?? pick(valid);
+  const barrier =
+    chosen && !safe ? crossingOf({ floor, candidate, to: chosen.version, toRun: chosen.run }) : undefined;
   const skipped = eligible
     .slice(0, chosen ? eligible.indexOf(chosen) : 0)
     .map((e) => (e.invalid ? e.said : `skipped ${e.said.replace(/ until .*$/, '')}`));
@@ -311,6 +339,12 @@ export function pinState(args: {
     locked: lockFor(locks, service, candidate),
     untrusted,
   };
+  const fixedCrossing = (to: string) => {
+    const toRun = runOf(to);
+    return floor === undefined && toRun === undefined
+      ? unplacedCrossing(args.barriers ?? [], to)
+      : crossingOf({ floor, candidate, to, toRun, fixed: true });
+  };
   const fixed = args.fixedStable;
   if (fixed !== undefined) {
     // A fixed stable that is the candidate, or locked, is no place to roll back to.
@@ -325,9 +359,11 @@ export function pinState(args: {
       stable: why ? undefined : fixed,
       stableWhy: why ? undefined : `${fixed}: the policy's stable`,
       noStable: why,
+      // A fixed stable is restored only from a pin since the newest barrier (or the barrier itself).
+      barrier: why ? undefined : fixedCrossing(fixed),
     };
   }
-  return { ...common, stable: chosen?.version, stableWhy, noStable };
+  return { ...common, stable: chosen?.version, stableWhy, noStable, barrier };
 }
 
 /** `40 s`, `12 min`, `5 h`, `3 days`: how long a version stayed pinned, for people. */

@@ -2,12 +2,13 @@ import { describeLimit } from '../policy/limit.js';
 import type { Evidence } from '../policy/types.js';
 import { lockFileOf } from '../history/lock-files.js';
 import { num } from '../report.js';
+import { incidentCharts } from './charts.js';
 import { code, table, text } from './markdown.js';
 
 /** Everything an incident says, gathered by the reconciler; rendering is pure. */
 export interface Incident {
   /**
-   * A rollback; a medium-severity alert that rolls nothing back; or a stop with no version to roll
+   * A rollback; an alert (`action: alert` triggers) that rolls nothing back; or a stop with no version to roll
    * back to (`stranded`: people must act).
    */
   kind: 'rollback' | 'alert' | 'stranded';
@@ -17,6 +18,11 @@ export interface Incident {
   stableWhy?: string | undefined;
   /** The pull request of a proposed rollback (`mode: propose`): merging it is the approval. */
   pullRequest?: string | undefined;
+  /**
+   * Why a rollback waits for a person (`approve_below`: past its tolerance, not its clear-cut level):
+   * `error_rate x1.8 the stable (0.018 vs 0.01): above the 1.2x tolerance, not shown past the 5x auto level`.
+   */
+  awaiting?: string | undefined;
   id: string;
   service: string;
   stage: string;
@@ -122,7 +128,7 @@ function timeline(i: Incident): string {
 }
 
 function metrics(i: Incident): string {
-  return table(
+  const numbers = table(
     ['Trigger', 'Candidate', 'Stable / baseline', 'Limit', 'Breached'],
     i.evidence.map((e) => [
       code(e.trigger),
@@ -134,6 +140,8 @@ function metrics(i: Incident): string {
       e.breached ? '**yes**' : 'no',
     ]),
   );
+  // The breach as a picture under the numbers: people would rather look than read at 3 a.m.
+  return [numbers, ...incidentCharts(i)].join('\n\n');
 }
 
 function decision(i: Incident): string {
@@ -167,11 +175,23 @@ const owners = (i: Incident) =>
     ? i.owners.map((o) => (o.startsWith('@') ? o : `@${o}`)).join(' ')
     : 'The owners (none set: `owners:`)';
 
+/**
+ * A rollback that waits for a person (approve_below): why it is not clear-cut, and what a person
+ * does: merge the pull request, or (the CLI, no pull request) set the pin by hand.
+ */
+function awaitingSummary(i: Incident, breached: string): string {
+  const how = i.pullRequest
+    ? `Merge ${text(i.pullRequest)} to roll back (Argo CD or Flux then syncs the stable version), or close it to keep ${code(i.from)}.`
+    : `To roll back, set the pin in ${code(i.pinFile)} to ${code(i.to)} by hand; to keep ${code(i.from)}, do nothing.`;
+  return `pinback would roll ${code(i.service)} back from ${code(i.from)} to ${code(i.to)} in stage ${code(i.stage)} because ${breached}, but the evidence is not clear-cut, so a person decides: ${text(i.awaiting ?? '')}. ${how} If the evidence passes the auto level first, pinback commits the rollback itself.${i.stableWhy ? ` Why this stable: ${text(i.stableWhy)}.` : ''}`;
+}
+
 /** The incident's title; `format` marks versions up (code spans in Markdown, plain for issue titles). */
 export function incidentTitle(i: Incident, format: (s: string) => string = (s) => s): string {
   const [service, from, to, reason] = [i.service, i.from, i.to, i.reason].map(format);
   if (i.kind === 'alert') return `Alert: ${service} ${from} (${reason}), no rollback`;
   if (i.kind === 'stranded') return `Stranded: ${service} ${from} (${reason}), no version to roll back to`;
+  if (i.awaiting !== undefined) return `Rollback awaiting approval: ${service} ${from} -> ${to} (${reason})`;
   if (i.mode === 'propose') return `Rollback proposed: ${service} ${from} -> ${to} (${reason})`;
   return `Rollback: ${service} ${from} -> ${to} (${reason})`;
 }
@@ -194,12 +214,14 @@ export function renderIncident(i: Incident, template: string = DEFAULT_TEMPLATE)
     title: incidentTitle(i, code),
     summary:
       i.kind === 'alert'
-        ? `pinback saw ${breached} on ${code(i.service)} ${code(i.from)} in stage ${code(i.stage)}. These triggers are of medium severity: they open this incident and notify, but roll nothing back.`
+        ? `pinback saw ${breached} on ${code(i.service)} ${code(i.from)} in stage ${code(i.stage)}. These triggers are set to ${code('action: alert')}: they open this incident and notify, but roll nothing back.`
         : i.kind === 'stranded'
           ? `pinback would roll ${code(i.service)} ${code(i.from)} back in stage ${code(i.stage)} because ${breached}, but there is no version to roll back to: ${text(i.cause ?? 'unknown')}. ${owners(i)}: please take over (roll forward with a fix, or pin a known-good version by hand).`
-          : i.mode === 'propose'
-            ? `pinback proposes to roll ${code(i.service)} back from ${code(i.from)} to ${code(i.to)} in stage ${code(i.stage)} because ${breached}: ${i.pullRequest ? text(i.pullRequest) : 'a pull request'}. Merging it is the approval (Argo CD or Flux then syncs the stable version); until then ${code(i.from)} stays deployed.${i.stableWhy ? ` Why this stable: ${text(i.stableWhy)}.` : ''}`
-            : `pinback rolled ${code(i.service)} back from ${code(i.from)} to ${code(i.to)} in stage ${code(i.stage)} because ${breached}.${i.stableWhy ? ` Why this stable: ${text(i.stableWhy)}.` : ''}`,
+          : i.awaiting !== undefined
+            ? awaitingSummary(i, breached)
+            : i.mode === 'propose'
+              ? `pinback proposes to roll ${code(i.service)} back from ${code(i.from)} to ${code(i.to)} in stage ${code(i.stage)} because ${breached}: ${i.pullRequest ? text(i.pullRequest) : 'a pull request'}. Merging it is the approval (Argo CD or Flux then syncs the stable version); until then ${code(i.from)} stays deployed.${i.stableWhy ? ` Why this stable: ${text(i.stableWhy)}.` : ''}`
+              : `pinback rolled ${code(i.service)} back from ${code(i.from)} to ${code(i.to)} in stage ${code(i.stage)} because ${breached}.${i.stableWhy ? ` Why this stable: ${text(i.stableWhy)}.` : ''}`,
     timeline: timeline(i),
     metrics: metrics(i),
     decision: decision(i),

@@ -3,6 +3,7 @@
  * sequential tests for counts, burn rates for SLOs), then N of M. No I/O, no clock: the judgement
  * time is an argument, so a backtest replays any moment.
  */
+import { approvalOf } from './approval.js';
 import { judgeBurnRate } from './burn-rate.js';
 import { judgeMean } from './mean.js';
 import { count, type LimitOutcome, type MeasureResult, type TestSettings } from './outcome.js';
@@ -69,6 +70,7 @@ function blank(rule: TriggerRule): Evidence {
     undecided: null,
     degradedAt: null,
     severity: rule.severity,
+    action: rule.action,
     reason: rule.reason ?? DEFAULT_REASON,
     test: null,
     pValue: null,
@@ -205,6 +207,12 @@ function judgeTrigger(
   }
 }
 
+const NOT_QUERIED: TriggerObservation = {
+  candidate: { value: { kind: 'no_data', cause: 'not queried' } },
+  baseline: undefined,
+  baselineKind: 'same_time',
+};
+
 /**
  * The decision for one service. No data never yields stop unless a trigger asks for it
  * (`on_no_data: stop`); missing data, too little traffic and shared breaches yield inconclusive when
@@ -217,24 +225,15 @@ export function decide(
 ): Decision {
   const levels = levelsOf(rule);
   const evidence = rule.triggers.map((t) =>
-    evaluateTrigger(
-      t,
-      observed.get(t.name) ?? {
-        candidate: { value: { kind: 'no_data', cause: 'not queried' } },
-        baseline: undefined,
-        baselineKind: 'same_time',
-      },
-      time,
-      levels,
-    ),
+    evaluateTrigger(t, observed.get(t.name) ?? NOT_QUERIED, time, levels),
   );
-  const stops = (e: Evidence) => e.severity !== 'medium';
-  // Medium severity opens an incident and notifies, but never rolls back (the seeds' severity table).
+  // Severity routes who is told; only `action: alert` keeps a breach from counting towards a stop.
+  const stops = (e: Evidence) => e.action !== 'alert';
   const counted = evidence.filter(
     (e, i) => stops(e) && (e.breached || (e.noData !== null && rule.triggers[i]!.onNoData === 'stop')),
   );
-  const alerts = evidence.filter((e) => e.breached && e.severity === 'medium');
-  // A medium trigger can never count towards a stop, so its missing data cannot leave one open.
+  const alerts = evidence.filter((e) => e.breached && e.action === 'alert');
+  // An alert-only trigger can never count towards a stop, so its missing data cannot leave one open.
   const unknown = evidence.filter(
     (e, i) =>
       stops(e) &&
@@ -244,10 +243,18 @@ export function decide(
   const common = { evidence, breaches: counted.length, require: rule.require, alerts };
   if (counted.length >= rule.require) {
     const first = counted[0]!;
+    // Judged a second time at the clear-cut levels (approve_below): the same data, time and level.
+    const approval = approvalOf(
+      rule.triggers.flatMap((t, i) =>
+        counted.includes(evidence[i]!) ? [{ rule: t, evidence: evidence[i]! }] : [],
+      ),
+      (t) => evaluateTrigger(t, observed.get(t.name) ?? NOT_QUERIED, time, levels),
+    );
     return {
       decision: 'stop',
       reason: first.noData !== null && !first.breached ? 'no_data' : first.reason,
       ...common,
+      ...(approval ? { approval } : {}),
     };
   }
   if (counted.length + unknown.length >= rule.require && unknown.length > 0) {
@@ -256,7 +263,7 @@ export function decide(
   }
   return {
     decision: 'allow',
-    reason: alerts.length ? 'below_rollback_severity' : 'within_limits',
+    reason: alerts.length ? 'alert_only' : 'within_limits',
     ...common,
   };
 }

@@ -12,7 +12,9 @@ export interface SeriesGroup {
 
 export type Aggregation = 'last' | 'mean' | 'max' | 'min' | 'p50' | 'p90' | 'p95' | 'p99';
 export type NoDataPolicy = 'inconclusive' | 'allow' | 'stop';
-export type Severity = 'critical' | 'high' | 'medium';
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+/** What a breach of a trigger does: count towards a stop, or only alert (incident and notification). */
+export type TriggerAction = 'rollback' | 'alert';
 
 /**
  * What one sample of a trigger carries (docs/judgement.md, "What a sample is"):
@@ -64,10 +66,29 @@ export interface TriggerRule {
   onNoData: NoDataPolicy;
   reason: string | undefined;
   severity: Severity;
+  action: TriggerAction;
   /** The trigger's window: the span `value` limits judge, and the "same time" of a shared breach. */
   windowMs: number;
   /** The length of one step of the series (the span one count covers). */
   stepMs: number;
+  /**
+   * `approve_below`: the clear-cut levels of this trigger's limits, in the limits' own terms. A breach
+   * not shown past them waits for a person in `mode: auto` (policy/approval.ts); absent: every breach
+   * is clear-cut, as before.
+   */
+  approveBelow?: ClearCutLevels | undefined;
+}
+
+/**
+ * The clear-cut level of each limit that has one: `maxIncrease: 4` for `approve_below: 5x` on a
+ * `max_increase` (the candidate at 5 x the stable), `max: 0.25` for `approve_below: 0.25` on a `max`.
+ * A limit without one keeps its own value in the clear-cut judgement (its breach is clear-cut).
+ */
+export interface ClearCutLevels {
+  max?: number | undefined;
+  min?: number | undefined;
+  maxIncrease?: number | undefined;
+  maxDecrease?: number | undefined;
 }
 
 export interface ServiceRule {
@@ -180,6 +201,7 @@ export interface Evidence {
    */
   onset?: { kind: 'step' | 'window'; seconds: number } | undefined;
   severity: Severity;
+  action: TriggerAction;
   reason: string;
   /** The limit shown: how it was judged. */
   test: TestKind | null;
@@ -193,6 +215,28 @@ export interface Evidence {
   count: { candidate: number; stable: number | null; unit: string } | null;
   /** One sentence for people: what was compared, on how much evidence, and the verdict. */
   detail: string | null;
+  /**
+   * The breach as a picture: the candidate's and the baseline's points a step, where the samples
+   * carry times of their own (a live run's breached triggers only; see policy/series.ts).
+   */
+  series?: MetricSeries | undefined;
+}
+
+/**
+ * One trigger's measure a step, for a chart: the candidate since the deploy (a single query over its
+ * window), and its baseline (the stable at the same steps, or the window before the deploy).
+ */
+export interface MetricSeries {
+  /** What one point is: `bad / total`, `mean (sum / count)`, `p95`, `value`. */
+  measure: string;
+  stepSec: number;
+  candidate: Sample[];
+  /** Empty when no baseline was read, or its samples had no times of their own. */
+  baseline: Sample[];
+  baselineKind: 'same_time' | 'before_deploy';
+  /** Unix seconds: the candidate's deploy (unknown for a fixed candidate), and the judgement. */
+  deployedAt: number | undefined;
+  judgedAt: number;
 }
 
 export interface Decision {
@@ -202,6 +246,24 @@ export interface Decision {
   /** How many triggers breached, and how many were required. */
   breaches: number;
   require: number;
-  /** Breaches of medium-severity triggers: an incident and a notification, never a rollback. */
+  /** Breaches of `action: alert` triggers: an incident and a notification, never a rollback. */
   alerts: Evidence[];
+  /**
+   * A stop with clear-cut levels (`approve_below`): whether it is clear-cut, judged a second time at
+   * those levels. Absent: no counted breach has one, and the stop is clear-cut as ever.
+   */
+  approval?: Approval | undefined;
+}
+
+/** A stop judged at its clear-cut levels (policy/approval.ts). */
+export interface Approval {
+  /**
+   * true: a counted breach is past its clear-cut level, or has none (commit at once); false: every
+   * counted breach is past its tolerance only, and a person decides.
+   */
+  clearCut: boolean;
+  /** The clear-cut judgement of each counted breach with a clear-cut level, in the policy's order. */
+  levels: Evidence[];
+  /** Why, in words with the evidence's numbers: `error_rate x1.8 the stable (…), above the 1.5x tolerance, …`. */
+  why: string;
 }

@@ -1,4 +1,5 @@
 import type { Mode, ServicePolicy } from '../config/policy.js';
+import type { Crossing } from '../history/barriers.js';
 import type { PinnedCommit, PinState } from '../history/pin-state.js';
 import { rollbackId } from '../history/trailers.js';
 import type { Decision } from '../policy/types.js';
@@ -18,6 +19,16 @@ export interface Rollback {
   because?: string | undefined;
   /** Why `to` is the stable (PinState.stableWhy), for the commit body. */
   stableWhy?: string | undefined;
+  /**
+   * Why it waits for a person (`approve_below`: every counted breach past its tolerance only):
+   * `mode: auto` proposes it instead of committing (act/approval.ts).
+   */
+  awaiting?: string | undefined;
+  /**
+   * The proposal of this rollback that a clear-cut stop commits over: an open one is closed as
+   * superseded; a rejected one (a person's no to the earlier, ambiguous evidence) is noted.
+   */
+  supersedes?: { url: string; state: 'open' | 'rejected' } | undefined;
 }
 
 /** Why nothing is done beyond the report. */
@@ -43,8 +54,17 @@ export type Next =
     }
   | { kind: 'alert'; decision: Decision }
   | { kind: 'rollback'; rollback: Rollback }
-  /** People must act: a rollback that did not help, or a stop with nowhere to go (`rollback` unset). */
-  | { kind: 'escalate'; rollback: Rolled | undefined; decision: Decision; why: string }
+  /**
+   * People must act: a rollback that did not help, or a stop with nowhere to go (`rollback` unset).
+   * `barrier`: the only rollback would cross a migration barrier, so none is made (no commit, no lock).
+   */
+  | {
+      kind: 'escalate';
+      rollback: Rolled | undefined;
+      decision: Decision;
+      why: string;
+      barrier?: Crossing | undefined;
+    }
   | { kind: 'recover'; rollback: Rolled; decision: Decision; release: boolean }
   | { kind: 'repeat'; rollback: Rolled };
 
@@ -56,6 +76,8 @@ export interface Seen {
   judgement: Decision | undefined;
   /** For `mode: propose`: the pull request of the rollback `decide` chose, once looked up. */
   proposal?: FoundProposal | undefined;
+  /** The effective mode (`--mode` over the service's): `auto` commits a clear-cut stop over a proposal. */
+  mode?: Mode | undefined;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -70,13 +92,40 @@ export const proposalBranch = (service: string, id: string) => `pinback/rollback
 /** The real cause of a missing stable, as the history says it. */
 const stranded = (state: PinState) => state.noStable ?? 'no earlier version to roll back to';
 
+/**
+ * A stop whose rollback would cross a migration barrier escalates instead: no commit and no lock,
+ * since a lock without the rollback restores nothing and would only make every later run try the
+ * same rollback again (a locked version pinned). The candidate stays deployed for people to fix.
+ */
+function atBarrier(state: PinState, decision: Decision, rollback: Rolled | undefined): Next | undefined {
+  const crossing = state.barrier;
+  if (!crossing) return undefined;
+  return { kind: 'escalate', rollback, decision, why: crossing.why, barrier: crossing };
+}
+
 function judged(seen: Seen, phase: string): Decision {
   if (!seen.judgement) throw new Error(`decide: the ${phase} phase needs a judgement`);
   return seen.judgement;
 }
 
+/** Whether the service commits by itself: mode auto, or a dry run of it (`--mode dry-run`). */
+function automatic(service: ServicePolicy, seen: Seen): boolean {
+  const mode = seen.mode ?? service.mode;
+  return mode === 'auto' || (mode === 'dry-run' && service.mode === 'auto');
+}
+
+/**
+ * `mode: auto` with clear-cut levels: a stop judged clear-cut does not wait for the proposal its
+ * earlier, ambiguous evidence opened (nor for a person's no to that evidence): it is committed.
+ */
+const commitsOver = (seen: Seen, r: Rollback) =>
+  seen.mode === 'auto' && r.awaiting === undefined && r.decision.approval?.clearCut === true;
+
 function rollbackOrProposal(seen: Seen, rollback: Rollback): Next {
   const p = seen.proposal;
+  if (p && p.state !== 'merged' && commitsOver(seen, rollback)) {
+    return { kind: 'rollback', rollback: { ...rollback, supersedes: { url: p.url, state: p.state } } };
+  }
   if (p?.state === 'open') {
     return {
       kind: 'report',
@@ -121,6 +170,8 @@ function relocked(seen: Seen): Next | undefined {
     const why = `${state.candidate} is locked (rollback ${lock.rollback_id}), but ${stranded(state)}`;
     return { kind: 'escalate', rollback: undefined, decision, why };
   }
+  const barred = atBarrier(state, decision, undefined);
+  if (barred) return barred;
   return rollbackOrProposal(seen, {
     from: state.candidate,
     to: state.stable,
@@ -153,6 +204,8 @@ function guarding(service: ServicePolicy, seen: Seen, nowMs: number): Next {
   if (!state.stable || !state.pinnedBy) {
     return { kind: 'escalate', rollback: undefined, decision, why: stranded(state) };
   }
+  const barred = atBarrier(state, decision, undefined);
+  if (barred) return barred;
   return rollbackOrProposal(seen, {
     from: state.candidate,
     to: state.stable,
@@ -160,6 +213,10 @@ function guarding(service: ServicePolicy, seen: Seen, nowMs: number): Next {
     pinnedBy: state.pinnedBy,
     chain: 1,
     stableWhy: state.stableWhy,
+    // Two levels (approve_below): in mode auto a stop past its tolerance only waits for a person.
+    ...(decision.approval?.clearCut === false && automatic(service, seen)
+      ? { awaiting: decision.approval.why }
+      : {}),
   });
 }
 
@@ -170,6 +227,9 @@ function verifying(service: ServicePolicy, seen: Seen, phase: Extract<Phase, { k
   const depth = service.onRollback.fallbackDepth;
   if (decision.decision === 'stop') {
     if (state.chain < depth && state.stable) {
+      // The fallback chain stops at a barrier too: people take over from the stable it reached.
+      const barred = atBarrier(state, decision, r);
+      if (barred) return barred;
       return rollbackOrProposal(seen, {
         from: state.candidate,
         to: state.stable,
@@ -243,14 +303,15 @@ export function isFinal(service: ServicePolicy, next: Next, mode: Mode): boolean
     case 'recover':
       return true;
     case 'rollback':
-      // A dry run made nothing: the next round asks again. A proposal waits for a person.
-      if (mode === 'dry-run') return false;
+      // A dry run made nothing: the next round asks again. A proposal waits for a person, but one
+      // awaiting approval in mode auto does not end the watch: its evidence may become clear-cut.
+      if (mode === 'dry-run' || next.rollback.awaiting !== undefined) return false;
       return mode === 'propose' || service.onRollback.verifyWindowMs === undefined;
     case 'repeat':
       // Without verification, a standing rollback ends the story; with it, recovery does.
       return service.onRollback.verifyWindowMs === undefined;
     case 'report':
-      return next.quiet === 'proposal_open';
+      return next.quiet === 'proposal_open' && mode === 'propose';
     default:
       return false;
   }

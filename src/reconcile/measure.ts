@@ -30,7 +30,7 @@ export function questionOf(
         judge(
           service,
           { candidate: state.candidate, stable: state.stable },
-          { providers, end: now, deployedAt: pinnedAt, since: pinnedAt },
+          { providers, end: now, deployedAt: pinnedAt, since: pinnedAt, series: true },
         ),
     };
   }

@@ -2,6 +2,7 @@ import type { ServicePolicy, TriggerQuery } from '../config/policy.js';
 import type { MetricResult, MetricsProvider } from '../metrics/provider.js';
 import { cleanCause } from '../redact.js';
 import { decide } from '../policy/evaluate.js';
+import { withSeries } from '../policy/series.js';
 import type { Decision, Parts, TriggerObservation } from '../policy/types.js';
 
 /**
@@ -32,6 +33,11 @@ export interface ObserveOptions {
   deployedAt?: Date | undefined;
   /** Read every trigger from `since` (a backtest replays each step, single queries included). */
   fromSince?: boolean | undefined;
+  /**
+   * Attach each breached trigger's series to its evidence (`Evidence.series`), for the charts of the
+   * incident and the job summary: a guarding judgement, where `since` is the candidate's deploy.
+   */
+  series?: boolean | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -133,8 +139,10 @@ export async function judge(
   o: ObserveOptions,
 ): Promise<Decision> {
   const observed = await observe(service, versions, o);
-  return decide(service.rule, observed, {
+  const time = {
     now: o.end.getTime() / 1000,
     deployedAt: o.since ? o.since.getTime() / 1000 : undefined,
-  });
+  };
+  const decision = decide(service.rule, observed, time);
+  return o.series ? withSeries(decision, service.rule, observed, time) : decision;
 }

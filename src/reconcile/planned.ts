@@ -1,11 +1,34 @@
 import type { ServicePolicy } from '../config/policy.js';
 import { evidenceFromTrailers } from '../history/explain.js';
 import type { PinState } from '../history/pin-state.js';
-import { num, type ServiceReport, serviceReport } from '../report.js';
+import type { Crossing } from '../history/barriers.js';
+import type { Decision } from '../policy/types.js';
+import { num, type ReportBarrier, type ServiceReport, serviceReport } from '../report.js';
 import type { Next } from './decide.js';
 import type { Rolled } from './phase.js';
 
 export const minutes = (ms: number) => `${num(Number((ms / 60_000).toFixed(1)))} min`;
+
+/** The barrier of a rollback not made, as the JSON report carries it. */
+export function reportBarrier(c: Crossing): ReportBarrier {
+  const b = c.barrier;
+  return {
+    version: b.version,
+    commit: b.commit ?? null,
+    reason: b.reason ?? null,
+    source: b.source,
+    would_restore: c.to,
+  };
+}
+
+/**
+ * `stop error_spike, but pinback does not roll back across a migration barrier: …`: the report's
+ * detail of a stop escalated at a barrier (a first rollback, or a fallback after one).
+ */
+export function barrierDetail(candidate: string, d: Decision, c: Crossing, fallback: boolean): string {
+  const what = fallback ? `${candidate} did not recover (stop ${d.reason})` : `stop ${d.reason}`;
+  return `${what}, but pinback does not roll back across a migration barrier: ${c.why}. ${candidate} stays pinned, unlocked: roll forward with a fix, or restore ${c.to} by hand once the migration is undone`;
+}
 
 /** The report of a rollback that stands: what its commit's trailers say. */
 function standing(service: ServicePolicy, r: Rolled): ServiceReport {
@@ -40,7 +63,10 @@ export function plannedReport(
     from: state.candidate,
     to: state.stable ?? null,
   };
-  const report = planned(service, state, next, nowMs, base);
+  const made = planned(service, state, next, nowMs, base);
+  const report = state.pinnedBy
+    ? { ...made, pinned: { version: state.candidate, commit: state.pinnedBy.sha } }
+    : made;
   // Where the report names the stable as the place to go, it says why that version.
   return report.to !== null &&
     report.to === state.stable &&
@@ -92,16 +118,26 @@ function planned(
     case 'rollback':
       return serviceReport(base, next.rollback.decision, {
         action: 'dry_run',
-        detail: next.rollback.chain > 1 ? `fallback: rollback ${next.rollback.chain} in a row` : undefined,
+        detail:
+          next.rollback.chain > 1
+            ? `fallback: rollback ${next.rollback.chain} in a row`
+            : next.rollback.awaiting !== undefined
+              ? `would wait for a person: not clear-cut (${next.rollback.awaiting})`
+              : undefined,
       });
-    case 'escalate':
-      return serviceReport({ ...base, from: state.candidate, to: null }, next.decision, {
+    case 'escalate': {
+      const report = serviceReport({ ...base, from: state.candidate, to: null }, next.decision, {
         action: 'escalated',
         commit: next.rollback?.sha ?? null,
-        detail: next.rollback
-          ? `${state.candidate} did not recover: ${next.why}`
-          : `stop, but ${state.candidate} cannot be rolled back: ${next.why}`,
+        ...(next.barrier ? { reason: 'migration_barrier' } : {}),
+        detail: next.barrier
+          ? barrierDetail(state.candidate, next.decision, next.barrier, next.rollback !== undefined)
+          : next.rollback
+            ? `${state.candidate} did not recover: ${next.why}`
+            : `stop, but ${state.candidate} cannot be rolled back: ${next.why}`,
       });
+      return next.barrier ? { ...report, barrier: reportBarrier(next.barrier) } : report;
+    }
     case 'recover': {
       const r = next.rollback;
       const elapsed = nowMs - (r.time * 1000 + 999);

@@ -3,6 +3,7 @@ import type { GitOpsStore, Identity } from '../gitops/store.js';
 import type { IncidentSink } from '../incident/sink.js';
 import type { MetricsProvider } from '../metrics/provider.js';
 import type { Notifier } from '../notify/index.js';
+import type { DecisionRecorder } from '../records/decision.js';
 import type { ServicePolicy } from '../config/policy.js';
 
 /** A rollback proposed as a pull request: merging it is the approval. */
@@ -24,6 +25,11 @@ export interface Proposals {
   find(branch: string): Promise<FoundProposal | undefined>;
   /** Opens the pull request, or updates the open one for the same branch; returns its URL. */
   open(p: Proposal): Promise<string>;
+  /**
+   * Closes the open pull request of a branch with a comment (a proposal superseded by a commit);
+   * returns its URL, or undefined when none is open. Absent: the proposal is left open.
+   */
+  close?(branch: string, comment: string): Promise<string | undefined>;
 }
 
 /**
@@ -39,6 +45,11 @@ export interface Ports {
   proposals?: Proposals | undefined;
   /** Where a service's notifications go (its `on_rollback.notify`). */
   notifiers?: ((service: ServicePolicy) => Notifier[]) | undefined;
+  /**
+   * Where every judgement is recorded (allow too): commit statuses in the Action, JSON lines with
+   * `--decision-log` in the CLI. A record that cannot be written is a warning.
+   */
+  decisions?: DecisionRecorder | undefined;
   /** Problems that do not fail the run: a notification that could not be delivered. */
   warn?: ((message: string) => void) | undefined;
   now: () => Date;

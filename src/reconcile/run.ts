@@ -3,6 +3,7 @@ import type { ServicePolicy } from '../config/policy.js';
 import { GroupCommitStore } from '../gitops/group-commit.js';
 import type { GitOpsStore, ReadRequest, Snapshot } from '../gitops/store.js';
 import type { Report, ServiceReport } from '../report.js';
+import { decisionRecords } from '../records/decision.js';
 import { DEFAULT_RUN, type Ports, type RunContext } from './ports.js';
 import { attemptService, gaveUp, type Memo, readRequestOf } from './service.js';
 
@@ -114,8 +115,18 @@ export async function run(
   // Failures in the order of the services, as a run over them one by one would list them.
   const order = new Map(services.map((s, i) => [s.name, i]));
   failures.sort((a, b) => order.get(a.service)! - order.get(b.service)!);
+  const done = reports.filter((r) => r !== undefined);
+  if (ports.decisions) {
+    // Recorded once the run has acted: a failure status links the rollback commit and incident.
+    const records = decisionRecords(done, ports.now(), ctx.runUrl);
+    await ports.decisions
+      .record(records)
+      .catch((e: unknown) =>
+        ports.warn?.(`the decisions of this run were not recorded: ${(e as Error).message}`),
+      );
+  }
   return {
-    report: { version: 1, services: reports.filter((r) => r !== undefined) },
+    report: { version: 1, services: done },
     failures,
     final: services.filter((_, i) => finals.has(i)).map((s) => s.name),
   };

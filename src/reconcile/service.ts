@@ -1,4 +1,4 @@
-import type { ServicePolicy } from '../config/policy.js';
+import type { Mode, ServicePolicy } from '../config/policy.js';
 import { locksIn } from '../history/locks.js';
 import { type PinState, pinState } from '../history/pin-state.js';
 import { type GitOpsStore, historyComplete, type ReadRequest, type Snapshot } from '../gitops/store.js';
@@ -8,7 +8,7 @@ import type { Decision } from '../policy/types.js';
 import type { ServiceReport } from '../report.js';
 import { execute } from './act/index.js';
 import { filesOf, rollbackChanges } from './changes.js';
-import { decide, idOf, isFinal, type Next, proposalBranch, type Seen } from './decide.js';
+import { decide, idOf, isFinal, type Next, proposalBranch, type Rollback, type Seen } from './decide.js';
 import { questionOf } from './measure.js';
 import { phaseOf } from './phase.js';
 import { plannedReport } from './planned.js';
@@ -39,6 +39,17 @@ function dryRun(service: ServicePolicy, snap: Snapshot, next: Next, planned: Ser
         detail: `${planned.detail ?? 'would roll back'}; would not be done: ${problems.join('; ')}`,
       }
     : planned;
+}
+
+/**
+ * Whether a rollback's proposal is looked up: always in `mode: propose`; in `mode: auto` for a first
+ * rollback judged at clear-cut levels (approve_below), whose ambiguous evidence may have proposed it.
+ */
+function asksProposal(r: Rollback, mode: Mode, ports: Ports): boolean {
+  if (mode === 'propose') return true;
+  return (
+    mode === 'auto' && ports.proposals !== undefined && r.chain === 1 && r.decision.approval !== undefined
+  );
 }
 
 /** One service's reconciliation: its report, and whether a watch has anything left to do for it. */
@@ -83,6 +94,7 @@ export function stateOf(
     // A version replaced within minutes never really ran (a sync takes that long): no stable.
     minStableSeconds: service.minStableAgeMs / 1000,
     identity: recordAuthors && { emails: recordAuthors },
+    barriers: service.barriers,
   });
 }
 
@@ -140,9 +152,9 @@ export async function attemptService(
       memo.question?.key === question.key ? memo.question.decision : await question.ask(ports.providers);
     memo.question = { key: question.key, decision: judgement };
   }
-  const seen: Seen = { state, phase, judgement };
+  const seen: Seen = { state, phase, judgement, mode };
   let next: Next = decide(service, seen, now.getTime());
-  if (next.kind === 'rollback' && mode === 'propose') {
+  if (next.kind === 'rollback' && asksProposal(next.rollback, mode, ports)) {
     // The proposal's state completes what was seen: an open or rejected one is the answer.
     seen.proposal = await ports.proposals!.find(
       proposalBranch(service.name, idOf(service.name, next.rollback)),

@@ -80,7 +80,7 @@ describe('the Action on schedule, when the freshly pinned version breaches its p
     const issues = s.fake.issues('acme/app');
     expect(issues).toHaveLength(1);
     expect(issues[0]!.title).toBe(`Rollback: support-agent ${CANDIDATE} -> ${STABLE} (error_spike)`);
-    expect(issues[0]!.labels.sort()).toEqual(['incident', 'pinback', 'sev2']);
+    expect(issues[0]!.labels.sort()).toEqual(['incident', 'pinback', 'sev2', 'severity:high']);
     expect(s.fake.issues('acme/gitops')).toEqual([]);
   });
 

@@ -21,6 +21,7 @@ function rule(over: Partial<TriggerRule> = {}): TriggerRule {
     onNoData: 'inconclusive',
     reason: undefined,
     severity: 'high',
+    action: 'rollback',
     ...over,
   };
 }
@@ -324,24 +325,28 @@ describe('decide, invariants', () => {
   });
 });
 
-describe('decide, severity', () => {
-  const rules = (severity: 'critical' | 'high' | 'medium'): ServiceRule => ({
+describe('decide, severity and action', () => {
+  const rules = (over: Partial<TriggerRule>): ServiceRule => ({
     require: 1,
     confidence: 0.99,
     horizonMs: 7_200_000,
-    triggers: [rule({ name: 'quality', min: 0.75, severity, reason: 'quality_drop' })],
+    triggers: [rule({ name: 'quality', min: 0.75, reason: 'quality_drop', ...over })],
   });
   const low = new Map([['quality', obs(series(0.6))]]);
 
-  it.each(['critical', 'high'] as const)('a %s breach stops', (severity) => {
-    expect(decide(rules(severity), low).decision).toBe('stop');
+  // Severity routes who is told; it never decides whether a breach rolls back.
+  it.each(['critical', 'high', 'medium', 'low'] as const)('a %s breach stops', (severity) => {
+    expect(decide(rules({ severity }), low).decision).toBe('stop');
   });
 
-  it('a medium breach alerts without stopping', () => {
-    const d = decide(rules('medium'), low);
-    expect(d).toMatchObject({ decision: 'allow', reason: 'below_rollback_severity' });
-    expect(d.alerts.map((e) => e.trigger)).toEqual(['quality']);
-  });
+  it.each(['critical', 'medium'] as const)(
+    'an `action: alert` breach of %s severity alerts without stopping',
+    (severity) => {
+      const d = decide(rules({ severity, action: 'alert' }), low);
+      expect(d).toMatchObject({ decision: 'allow', reason: 'alert_only' });
+      expect(d.alerts.map((e) => e.trigger)).toEqual(['quality']);
+    },
+  );
 });
 
 describe('evaluateTrigger, when the breach began', () => {
@@ -371,7 +376,7 @@ describe('relative limits on a zero baseline', () => {
   });
 });
 
-describe('medium triggers without data', () => {
+describe('alert-only triggers without data', () => {
   it('do not make the decision inconclusive', () => {
     const r: ServiceRule = {
       require: 1,
@@ -379,7 +384,7 @@ describe('medium triggers without data', () => {
       horizonMs: 7_200_000,
       triggers: [
         rule({ name: 'errors', max: 0.05 }),
-        rule({ name: 'quality', min: 0.7, severity: 'medium' }),
+        rule({ name: 'quality', min: 0.7, severity: 'medium', action: 'alert' }),
       ],
     };
     const o = new Map([

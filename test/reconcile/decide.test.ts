@@ -46,6 +46,7 @@ function judgement(decision: Verdict, alerts = 0): Decision {
     undecided: null,
     degradedAt: null,
     severity: 'critical' as const,
+    action: 'rollback' as const,
     reason: 'error_spike',
     test: 'threshold' as const,
     pValue: null,
@@ -59,7 +60,9 @@ function judgement(decision: Verdict, alerts = 0): Decision {
     evidence: [evidence],
     breaches: decision === 'stop' ? 1 : 0,
     require: 1,
-    alerts: alerts ? [{ ...evidence, severity: 'medium' as const, reason: 'quality_drop' }] : [],
+    alerts: alerts
+      ? [{ ...evidence, severity: 'medium' as const, action: 'alert' as const, reason: 'quality_drop' }]
+      : [],
   };
 }
 

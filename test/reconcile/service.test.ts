@@ -1,6 +1,6 @@
 /**
  * The reconciler in process, on an in-memory GitOps store and an injected clock: the pre-deploy
- * baseline, medium severity, verification, the kill switch's release after recovery, races.
+ * baseline, alert-only triggers, verification, the kill switch's release after recovery, races.
  */
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/config/load.js';
@@ -129,8 +129,8 @@ describe('baseline: before_deploy', () => {
   });
 });
 
-describe('severity: medium', () => {
-  const policy = `version: 1\nservices:\n  api:\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    triggers: { quality: { min: 0.75, severity: medium, reason: quality_drop } }\n`;
+describe('action: alert', () => {
+  const policy = `version: 1\nservices:\n  api:\n    pin: { file: ${PIN}, kustomize_image: ghcr.io/acme/api }\n    triggers: { quality: { min: 0.75, severity: medium, action: alert, reason: quality_drop } }\n`;
 
   it('does not alert on a breach the stable shares at the same time', async () => {
     const repo = repoWith();
@@ -155,7 +155,7 @@ describe('severity: medium', () => {
     const second = await reconcile(repo, policy, metrics, incidents);
     expect(first).toMatchObject({
       decision: 'allow',
-      reason: 'below_rollback_severity',
+      reason: 'alert_only',
       action: 'none',
       commit: null,
     });

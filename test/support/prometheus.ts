@@ -85,11 +85,20 @@ export const LATENCY: ReadonlyArray<{
   },
 ];
 
-/** One counter series: a sample a minute from `start` to `end`, growing by `perMinute`. */
-function counterLines(series: string, perMinute: number, start: number, end: number): string[] {
+/** One counter series: a sample every `every` seconds (a minute) from `start` to `end`, growing by `perMinute`. */
+function counterLines(series: string, perMinute: number, start: number, end: number, every = 60): string[] {
   const lines: string[] = [];
-  for (let t = start, count = 0; t <= end; t += 60, count += perMinute) lines.push(`${series} ${count} ${t}`);
+  for (let t = start, count = 0; t <= end; t += every, count += (perMinute * every) / 60)
+    lines.push(`${series} ${count} ${t}`);
   return lines;
+}
+
+/** How a fixture differs from the default one. */
+export interface FixtureOptions {
+  /** More labels on every series, as `app="support-agent"` (for policies that select by another label). */
+  labels?: string;
+  /** Seconds between samples, as a scrape interval (default 60; 15 lets `increase(…[1m])` see two). */
+  everySeconds?: number;
 }
 
 /**
@@ -102,19 +111,21 @@ export function openMetricsFixture(
   endSeconds: number,
   durationSeconds = 2 * 3600,
   extra: ExtraSeries = () => [],
+  o: FixtureOptions = {},
 ): string {
+  const more = o.labels ? `${o.labels},` : '';
   const start = endSeconds - durationSeconds;
   const lines = ['# HELP http_requests Requests served.', '# TYPE http_requests counter'];
   for (const { version, code, perMinute } of TRAFFIC) {
-    const series = `http_requests_total{service="${SERVICE}",version="${version}",code="${code}"}`;
-    lines.push(...counterLines(series, perMinute, start, endSeconds));
+    const series = `http_requests_total{service="${SERVICE}",${more}version="${version}",code="${code}"}`;
+    lines.push(...counterLines(series, perMinute, start, endSeconds, o.everySeconds));
   }
   lines.push('# HELP http_request_duration_seconds Request latency.');
   lines.push('# TYPE http_request_duration_seconds histogram');
   for (const { version, buckets } of LATENCY) {
     for (const [le, perMinute] of buckets) {
-      const series = `http_request_duration_seconds_bucket{service="${SERVICE}",version="${version}",le="${le}"}`;
-      lines.push(...counterLines(series, perMinute, start, endSeconds));
+      const series = `http_request_duration_seconds_bucket{service="${SERVICE}",${more}version="${version}",le="${le}"}`;
+      lines.push(...counterLines(series, perMinute, start, endSeconds, o.everySeconds));
     }
   }
   lines.push(...extra(start, endSeconds));
@@ -164,12 +175,13 @@ export async function startPrometheus(
   bins: PrometheusBinaries,
   now = Date.now(),
   extra?: ExtraSeries,
+  o: FixtureOptions = {},
 ): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'pinback-prom-'));
   const dataDir = join(dir, 'data');
   const endSeconds = Math.floor(now / 60_000) * 60 - 120;
   const fixture = join(dir, 'fixture.om');
-  await writeFile(fixture, openMetricsFixture(endSeconds, 2 * 3600, extra));
+  await writeFile(fixture, openMetricsFixture(endSeconds, 2 * 3600, extra, o));
   await execFileAsync(bins.promtool, ['tsdb', 'create-blocks-from', 'openmetrics', '-q', fixture, dataDir]);
   const config = join(dir, 'prometheus.yml');
   await writeFile(config, 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');

@@ -16,6 +16,7 @@ export function triggerRule(over: Partial<TriggerRule> = {}): TriggerRule {
     onNoData: 'inconclusive',
     reason: undefined,
     severity: 'high',
+    action: 'rollback',
     windowMs: 600_000,
     stepMs: 60_000,
     ...over,

@@ -1,7 +1,8 @@
+import { trendsOf } from '../../chart/sparkline.js';
 import { breachedTerms } from '../../history/explain.js';
 import { rollbackId } from '../../history/trailers.js';
 import type { Decision } from '../../policy/types.js';
-import { type Done, openAboutCandidate, type Step } from './step.js';
+import { type Done, openAboutCandidate, noticeSeverity, type Step } from './step.js';
 
 /** An alert-only breach: one incident and one notification per candidate, no rollback. */
 export function alert(step: Step, decision: Decision): Promise<Done> {
@@ -17,6 +18,11 @@ export function alert(step: Step, decision: Decision): Promise<Done> {
       degradedAt: undefined,
       mode: 'alert',
     },
-    { kind: 'alert', evidence: breachedTerms(decision.alerts) },
+    {
+      kind: 'alert',
+      evidence: breachedTerms(decision.alerts),
+      trends: trendsOf(decision.alerts),
+      severity: noticeSeverity(decision.alerts),
+    },
   );
 }

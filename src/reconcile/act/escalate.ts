@@ -3,11 +3,23 @@ import type { Decision } from '../../policy/types.js';
 import type { Rolled } from '../phase.js';
 import { minutes } from '../planned.js';
 import { rolledAtMs } from '../phase.js';
-import { breached, type Done, done, type Step, tell } from './step.js';
+import { loudest } from '../../notify/severity.js';
+import { breached, type Done, done, rolledSeverity, noticeSeverity, type Step, tell } from './step.js';
 import { beforeAfter } from './verdict.js';
+import { barrierSection } from './barrier.js';
+import type { Crossing } from '../../history/barriers.js';
 
-/** The rollback did not help and pinback will not go further: the incident says so and asks people. */
-export async function escalate(step: Step, r: Rolled, decision: Decision, why: string): Promise<Done> {
+/**
+ * The rollback did not help and pinback will not go further: the incident says so and asks people.
+ * `barrier`: the fallback would cross a migration barrier; the incident also says which.
+ */
+export async function escalate(
+  step: Step,
+  r: Rolled,
+  decision: Decision,
+  why: string,
+  barrier?: Crossing,
+): Promise<Done> {
   const { service, ports, ctx, now } = step;
   const elapsed = now.getTime() - rolledAtMs(r);
   const owners = service.owners.map((o) => (o.startsWith('@') ? o : `@${o}`)).join(' ');
@@ -26,14 +38,18 @@ export async function escalate(step: Step, r: Rolled, decision: Decision, why: s
         : 'No owners are set in the policy (`owners:`): please take over.',
     ].join('\n'),
   });
+  if (barrier) await ports.incidents.update(r.id, service.name, barrierSection(r.to, barrier));
   if (added) {
     await tell(step, {
       kind: 'escalated',
+      id: r.id,
+      // At least as loud as the rollback: the routes that heard of it hear that it did not help.
+      severity: loudest([rolledSeverity(service, r), noticeSeverity(decision.evidence)]),
       from: r.from,
       to: r.to,
       reason: decision.reason,
       evidence: breached(decision),
-      links: { run: ctx.runUrl },
+      links: { incident: where ?? undefined, run: ctx.runUrl },
     });
   }
   return done({ ...step.planned, incident: where });

@@ -1,5 +1,6 @@
 import type { Next } from '../decide.js';
 import { alert } from './alert.js';
+import { escalateAtBarrier } from './barrier.js';
 import { declined } from './declined.js';
 import { escalate } from './escalate.js';
 import { recover } from './recover.js';
@@ -26,8 +27,9 @@ export async function execute(step: Step, next: Next): Promise<Done> {
     case 'rollback':
       return rollBack(step, next.rollback);
     case 'escalate':
-      return next.rollback
-        ? escalate(step, next.rollback, next.decision, next.why)
+      if (next.rollback) return escalate(step, next.rollback, next.decision, next.why, next.barrier);
+      return next.barrier
+        ? escalateAtBarrier(step, next.decision, next.barrier)
         : strand(step, next.decision, next.why);
     case 'recover':
       return recover(step, next.rollback, next.decision, next.release);

@@ -5,7 +5,7 @@ import type { Decision } from '../../policy/types.js';
 import { type Rolled, rolledAtMs } from '../phase.js';
 import { minutes } from '../planned.js';
 import { beforeAfter } from './verdict.js';
-import { breached, type Done, done, type Step, tell, warnOf } from './step.js';
+import { breached, type Done, done, rolledSeverity, type Step, tell, warnOf } from './step.js';
 
 type Release = { kind: 'released'; sha: string } | { kind: 'nothing' } | { kind: 'stale' };
 
@@ -75,11 +75,15 @@ export async function recover(step: Step, r: Rolled, decision: Decision, release
   if (added) {
     await tell(step, {
       kind: 'recovered',
+      // The rollback's id and severity: the routes its rollback reached hear of the recovery, and a
+      // pager resolves the alert the rollback triggered.
+      id: r.id,
+      severity: rolledSeverity(service, r),
       from: r.from,
       to: r.to,
       reason: 'recovered',
       evidence: breached(decision),
-      links: { run: ctx.runUrl },
+      links: { incident: where ?? undefined, run: ctx.runUrl },
     });
   }
   const sha = released.kind === 'released' ? released.sha : undefined;

@@ -3,7 +3,7 @@ import { code } from '../../incident/markdown.js';
 import type { Incident } from '../../incident/render.js';
 import type { Evidence } from '../../policy/types.js';
 import type { Rolled } from '../phase.js';
-import { type Done, done, incidentContext, type Step, tell, warnOf } from './step.js';
+import { type Done, done, incidentContext, rolledSeverity, type Step, tell, warnOf } from './step.js';
 
 /** The evidence a rollback commit's trailers record (`error_rate=0.09>0.05`), as the incident shows evidence. */
 function evidenceOf(step: Step, r: Rolled): Evidence[] {
@@ -24,6 +24,7 @@ function evidenceOf(step: Step, r: Rolled): Evidence[] {
       undecided: null,
       degradedAt: null,
       severity: rule?.severity ?? 'critical',
+      action: rule?.action ?? 'rollback',
       reason: rule?.reason ?? r.reason,
       test: null,
       pValue: null,
@@ -89,6 +90,8 @@ export async function openStanding(
     }),
     tell(step, {
       kind: 'rolled_back',
+      id: r.id,
+      severity: rolledSeverity(service, r),
       from: r.from,
       to: r.to,
       reason: r.reason,

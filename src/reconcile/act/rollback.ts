@@ -1,18 +1,31 @@
+import { trendsOf } from '../../chart/sparkline.js';
 import { breachedTerms, degradedAt, explain } from '../../history/explain.js';
 import { rollbackMessage } from '../../history/trailers.js';
-import { code } from '../../incident/markdown.js';
+import { code, text } from '../../incident/markdown.js';
 import type { Incident } from '../../incident/render.js';
 import { type Rollback, idOf, proposalBranch } from '../decide.js';
 import { stableTextIn } from '../../pins/index.js';
 import { filesOf, rollbackChanges } from '../changes.js';
-import { type Done, done, incidentContext, type Step, tell, warnOf } from './step.js';
+import { awaitApproval, supersede, supersededDetail } from './approval.js';
+import { type Done, done, incidentContext, noticeSeverity, type Step, tell, warnOf } from './step.js';
 
-/** The pull request says what the commit says, links the incident, and how to approve. */
-function proposalBody(message: string, incident: string | null): string {
+/**
+ * The pull request says what the commit says, links the incident, and how to approve; one awaiting a
+ * person (approve_below) says first why it is not clear-cut.
+ */
+function proposalBody(message: string, incident: string | null, awaiting?: string): string {
   const [subject, , ...rest] = message.split('\n');
   return [
     `pinback proposes this rollback: ${code(subject)}.`,
     '',
+    ...(awaiting === undefined
+      ? []
+      : [
+          `**It waits for a person: the evidence is not clear-cut.** ${text(awaiting)}.`,
+          '',
+          'If the evidence passes the auto level while this is open, pinback commits the rollback itself and closes this pull request as superseded.',
+          '',
+        ]),
     'Merging this pull request is the approval: Argo CD or Flux then syncs the stable version.',
     incident ? `Incident: ${incident}` : '',
     '',
@@ -28,8 +41,11 @@ function proposalBody(message: string, incident: string | null): string {
  */
 export async function rollBack(step: Step, r: Rollback): Promise<Done> {
   const { service, ports, ctx, snap, mode, now } = step;
+  // Not clear-cut (approve_below) and no pull request to propose with (the CLI): a person decides.
+  if (r.awaiting !== undefined && !ports.proposals) return awaitApproval(step, r);
   const id = idOf(service.name, r);
-  const branch = mode === 'propose' ? proposalBranch(service.name, id) : undefined;
+  const proposing = mode === 'propose' || r.awaiting !== undefined;
+  const branch = proposing ? proposalBranch(service.name, id) : undefined;
   const message = rollbackMessage(
     {
       service: service.name,
@@ -89,7 +105,8 @@ export async function rollBack(step: Step, r: Rollback): Promise<Done> {
     committedAt: ports.now(),
     commit: result.sha,
     commitUrl: result.url,
-    mode,
+    mode: branch ? 'propose' : mode,
+    ...(r.awaiting !== undefined ? { awaiting: r.awaiting } : {}),
   };
   // An incident that cannot be opened is a warning: the commit landed, and the report must say so.
   const openIncident = async (): Promise<string | null> => {
@@ -103,10 +120,15 @@ export async function rollBack(step: Step, r: Rollback): Promise<Done> {
     }
   };
   const notice = {
+    id,
+    severity: noticeSeverity(r.decision.evidence),
+    // A fallback replaces the rollback before it: a pager resolves that one's alert.
+    supersedes: r.chain > 1 ? step.state.rolledBackBy?.id : undefined,
     from: r.from,
     to: r.to,
     reason: r.decision.reason,
     evidence: breachedTerms(r.decision.evidence),
+    trends: trendsOf(r.decision.evidence),
   };
   if (branch) {
     // The pull request first, so that the incident links it; then the pull request links the incident.
@@ -114,34 +136,44 @@ export async function rollBack(step: Step, r: Rollback): Promise<Done> {
       branch,
       base: snap.branch ?? 'main',
       title: message.split('\n')[0]!,
-      body: proposalBody(message, null),
+      body: proposalBody(message, null, r.awaiting),
     };
     const pullRequest = await ports.proposals!.open(proposal);
     incident.pullRequest = pullRequest;
     const opened = await openIncident();
-    if (opened) await ports.proposals!.open({ ...proposal, body: proposalBody(message, opened) });
+    if (opened) await ports.proposals!.open({ ...proposal, body: proposalBody(message, opened, r.awaiting) });
     await tell(step, {
       kind: 'proposed',
       ...notice,
       links: { commit: result.url, pullRequest, incident: opened ?? undefined, run: ctx.runUrl },
     });
+    const waits = r.awaiting !== undefined ? `waits for a person: not clear-cut (${r.awaiting})` : undefined;
     return done({
       ...step.planned,
-      ...(sides ? { detail: `${step.planned.detail ?? 'proposed'}${sides}` } : {}),
+      ...(waits || sides ? { detail: `${waits ?? step.planned.detail ?? 'proposed'}${sides}` } : {}),
       action: 'proposed',
       commit: result.sha,
       incident: opened,
       pull_request: pullRequest,
     });
   }
-  // The rollback stands whatever happens next: incident and notifications run side by side.
-  const [opened] = await Promise.all([
-    openIncident(),
-    tell(step, { kind: 'rolled_back', ...notice, links: { commit: result.url, run: ctx.runUrl } }),
-  ]);
+  // The rollback stands whatever happens next. The incident first, so that every notification links
+  // it: people open the incident, not the commit. An incident that could not be opened delays nobody.
+  const opened = await openIncident();
+  // Committed past the clear-cut level while a proposal of it waited (or, in the CLI, while it was
+  // awaiting approval): the proposal is done with, and the incident says why no one was asked.
+  if (r.supersedes || (r.chain === 1 && r.decision.approval?.clearCut && !ports.proposals))
+    await supersede(step, r, { sha: result.sha, url: result.url });
+  await tell(step, {
+    kind: 'rolled_back',
+    ...notice,
+    links: { commit: result.url, incident: opened ?? undefined, run: ctx.runUrl },
+  });
+  const over = r.supersedes ? supersededDetail(r) : undefined;
   return done({
     ...step.planned,
-    ...(sides ? { detail: `${step.planned.detail ?? 'rolled back'}${sides}` } : {}),
+    ...(over || sides ? { detail: `${over ?? step.planned.detail ?? 'rolled back'}${sides}` } : {}),
+    ...(r.supersedes ? { pull_request: r.supersedes.url } : {}),
     action: 'rolled_back',
     commit: result.sha,
     incident: opened,

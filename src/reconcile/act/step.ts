@@ -1,10 +1,13 @@
 import type { ServicePolicy } from '../../config/policy.js';
 import type { Snapshot } from '../../gitops/store.js';
-import { breachedTerms } from '../../history/explain.js';
+import { breachedTerms, evidenceFromTrailers } from '../../history/explain.js';
 import type { PinState } from '../../history/pin-state.js';
 import type { Incident } from '../../incident/render.js';
-import { notifyAll, type RollbackNotice } from '../../notify/index.js';
-import type { Decision } from '../../policy/types.js';
+import { notifyAll, type NoticeSeverity, type RollbackNotice } from '../../notify/index.js';
+import { loudest } from '../../notify/severity.js';
+import { severityOf } from '../../policy/severity.js';
+import type { Decision, Evidence } from '../../policy/types.js';
+import type { Rolled } from '../phase.js';
 import type { ServiceReport } from '../../report.js';
 import type { Ports, RunContext } from '../ports.js';
 
@@ -45,6 +48,24 @@ export async function tell(
 /** The breached triggers of a decision, as a notice lists them. */
 export const breached = (d: Decision) => breachedTerms(d.evidence);
 
+/**
+ * Which routes hear of a judgement: the loudest severity among its breached triggers (for a stop on
+ * missing data, among the triggers without data); the default severity when there are none.
+ */
+export function noticeSeverity(evidence: readonly Evidence[]): NoticeSeverity {
+  return severityOf(evidence) ?? loudest(evidence.filter((e) => e.noData !== null).map((e) => e.severity));
+}
+
+/**
+ * A standing rollback's severity, from the triggers its trailers name, so that its recovery or its
+ * escalation reaches the routes its rollback reached. A trigger the policy no longer has counts as
+ * critical (as its incident shows it).
+ */
+export function rolledSeverity(service: ServicePolicy, r: Rolled): NoticeSeverity {
+  const rules = new Map(service.rule.triggers.map((t) => [t.name, t.severity]));
+  return loudest(evidenceFromTrailers(r).map((e) => rules.get(e.trigger) ?? 'critical'));
+}
+
 /** The fields every incident of a step shares: where it happened and under which policy. */
 export function incidentContext(
   step: Pick<Step, 'service' | 'ctx' | 'now'>,
@@ -73,7 +94,7 @@ export async function openAboutCandidate(
   step: Step,
   incident: Pick<Incident, 'kind' | 'id' | 'reason' | 'evidence' | 'require' | 'degradedAt' | 'mode'> &
     Partial<Pick<Incident, 'cause'>>,
-  notice: Pick<RollbackNotice, 'kind' | 'evidence'>,
+  notice: Pick<RollbackNotice, 'kind' | 'evidence' | 'severity' | 'trends'>,
 ): Promise<Done> {
   const { state, ports, ctx } = step;
   const opened = await ports.incidents.open({
@@ -89,6 +110,7 @@ export async function openAboutCandidate(
   if (opened.created) {
     await tell(step, {
       ...notice,
+      id: incident.id,
       from: state.candidate,
       to: state.candidate,
       reason: incident.reason,

@@ -1,7 +1,12 @@
+import { trendsOf } from '../../chart/sparkline.js';
 import { breachedTerms, degradedAt } from '../../history/explain.js';
 import { rollbackId } from '../../history/trailers.js';
 import type { Decision } from '../../policy/types.js';
-import { type Done, openAboutCandidate, type Step, warnOf } from './step.js';
+import { type Done, openAboutCandidate, noticeSeverity, type Step, warnOf } from './step.js';
+
+/** The stranded incident's id: one per candidate pin, however often the stop is seen. */
+export const strandedId = (step: Pick<Step, 'service' | 'state'>): string =>
+  rollbackId(step.service.name, step.state.candidate, 'stranded', step.state.pinnedBy?.sha ?? '');
 
 /**
  * The policy says stop and there is no version to roll back to: exactly when a person is needed.
@@ -18,13 +23,18 @@ export function strand(step: Step, decision: Decision, why: string): Promise<Don
     {
       kind: 'stranded',
       cause: why,
-      id: rollbackId(service.name, state.candidate, 'stranded', state.pinnedBy?.sha ?? ''),
+      id: strandedId(step),
       reason: decision.reason,
       evidence: decision.evidence,
       require: decision.require,
       degradedAt: degraded === undefined ? undefined : new Date(degraded * 1000),
       mode: 'stranded',
     },
-    { kind: 'stranded', evidence: breachedTerms(decision.evidence) },
+    {
+      kind: 'stranded',
+      evidence: breachedTerms(decision.evidence),
+      trends: trendsOf(decision.evidence),
+      severity: noticeSeverity(decision.evidence),
+    },
   );
 }

@@ -1,0 +1,2 @@
+import { createRequire as __pinbackCreateRequire } from 'node:module';const require = __pinbackCreateRequire(import.meta.url);
+var u=/^(\d+)\/(\d+)$/;function a(r){let n=u.exec(r.trim()),e=s=>({ok:!1,problem:`${s}: K/N picks the K-th of N shards, 1 <= K <= N <= 256, as in 2/4; not "${r}"`});if(!n)return e("must be K/N");let o=Number(n[1]),t=Number(n[2]);return t<1||t>256?e("N must be from 1 to 256"):o<1||o>t?e("K must be from 1 to N"):{ok:!0,shard:{index:o,count:t}}}function i(r){return`${r.index}/${r.count}`}export{a,i as b};

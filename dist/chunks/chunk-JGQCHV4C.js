@@ -1,0 +1,3 @@
+import { createRequire as __pinbackCreateRequire } from 'node:module';const require = __pinbackCreateRequire(import.meta.url);
+import{X as t,Y as o}from"./chunk-7IYKQ55C.js";import{c as r}from"./chunk-ZDVFZDJA.js";import{existsSync as p}from"node:fs";var n=i=>{process.stderr.write(`pinback: warning: ${i}
+`)};function f(i){n=i}async function u(i,e){if(t(i,p).kind==="github")throw new r(`gitops repo "${i}" is a GitHub owner/name: the CLI needs a path or a git URL (e.g. https://github.com/${i}.git), or run pinback as the GitHub Action`);return o({target:i,branch:e,onWarning:s=>n(s)})}export{f as a,u as b};
